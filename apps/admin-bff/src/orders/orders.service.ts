@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import { aggregate, optional, required, responseMeta } from '@app/aggregation';
+import type { Inventory, Items, Order, Page, Product, User } from '@app/contracts';
+import { DownstreamClient, dpath } from '@app/downstream';
+import type { ChangeOrderStatusDto, OrderListQueryDto } from './orders.dto';
+
+const productIdsOf = (orders: Order[]): string[] => [
+  ...new Set(orders.flatMap((o) => o.items.map((i) => i.productId))),
+];
+
+@Injectable()
+export class OrdersService {
+  constructor(private readonly downstream: DownstreamClient) {}
+
+  /** A page of orders, then their customers and products in parallel. */
+  async list(query: OrderListQueryDto) {
+    const {
+      data: { orders },
+    } = await aggregate({
+      orders: required((signal) =>
+        this.downstream.get<Page<Order>>('orders', '/orders', {
+          signal,
+          query: { status: query.status, page: query.page ?? 1, pageSize: query.pageSize ?? 20 },
+        }),
+      ),
+    });
+    const userIds = [...new Set(orders.items.map((o) => o.userId))];
+    const productIds = productIdsOf(orders.items);
+    const { data } = await aggregate({
+      users: optional((signal) => this.batch<User>('users', '/users', 'ids', userIds, signal)),
+      products: optional((signal) =>
+        this.batch<Product>('catalog', '/products', 'ids', productIds, signal),
+      ),
+    });
+    const users = new Map((data.users ?? []).map((u) => [u.id, u]));
+    const products = new Map((data.products ?? []).map((p) => [p.id, p]));
+    return {
+      items: orders.items.map((o) => ({
+        ...o,
+        customer: users.get(o.userId),
+        items: o.items.map((i) => ({
+          ...i,
+          sku: products.get(i.productId)?.sku,
+          name: products.get(i.productId)?.name,
+        })),
+      })),
+      pageInfo: {
+        page: orders.page,
+        pageSize: orders.pageSize,
+        total: orders.total,
+        totalPages: Math.ceil(orders.total / orders.pageSize),
+      },
+      meta: responseMeta(),
+    };
+  }
+
+  /** One order with customer, products and current stock of each line. */
+  async detail(id: string) {
+    const {
+      data: { order },
+    } = await aggregate({
+      order: required((signal) =>
+        this.downstream.get<Order>('orders', dpath`/orders/${id}`, { signal }),
+      ),
+    });
+    const productIds = productIdsOf([order]);
+    const { data } = await aggregate({
+      customer: optional((signal) =>
+        this.downstream.get<User>('users', dpath`/users/${order.userId}`, { signal }),
+      ),
+      products: optional((signal) =>
+        this.batch<Product>('catalog', '/products', 'ids', productIds, signal),
+      ),
+      stock: optional((signal) =>
+        this.downstream.get<Items<Inventory>>('inventory', '/inventory', {
+          signal,
+          query: { productIds },
+        }),
+      ),
+    });
+    const products = new Map((data.products ?? []).map((p) => [p.id, p]));
+    const stock = new Map((data.stock?.items ?? []).map((s) => [s.productId, s]));
+    return {
+      ...order,
+      customer: data.customer,
+      items: order.items.map((i) => ({
+        ...i,
+        sku: products.get(i.productId)?.sku,
+        name: products.get(i.productId)?.name,
+        available: stock.get(i.productId)?.available,
+      })),
+      meta: responseMeta(),
+    };
+  }
+
+  /** Forwarded as is: the orders service owns the transition rules (409 when not allowed). */
+  async changeStatus(id: string, change: ChangeOrderStatusDto) {
+    const res = await this.downstream.request<Order>('orders', {
+      method: 'PATCH',
+      path: dpath`/orders/${id}/status`,
+      body: { status: change.status, reason: change.reason },
+    });
+    return { ...res.body, meta: responseMeta() };
+  }
+
+  private async batch<T>(
+    service: string,
+    path: string,
+    param: string,
+    ids: string[],
+    signal: AbortSignal,
+  ): Promise<T[]> {
+    if (ids.length === 0) return [];
+    const page = await this.downstream.get<Page<T>>(service, path, {
+      signal,
+      query: { [param]: ids, pageSize: 100 },
+    });
+    return page.items;
+  }
+}

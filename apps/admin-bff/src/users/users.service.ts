@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { aggregate, optional, required, responseMeta } from '@app/aggregation';
+import type { OrderStatsByUser, Page, User } from '@app/contracts';
+import { DownstreamClient } from '@app/downstream';
+import type { UserSearchQueryDto } from './users.dto';
+
+@Injectable()
+export class UsersService {
+  constructor(private readonly downstream: DownstreamClient) {}
+
+  /** The matching page of users, then the order statistics of exactly those users. */
+  async search(query: UserSearchQueryDto) {
+    const page = query.page ?? 1;
+    const pageSize = query.pageSize ?? 20;
+    const {
+      data: { users },
+    } = await aggregate({
+      users: required((signal) =>
+        this.downstream.get<Page<User>>('users', '/users', {
+          signal,
+          query: { q: query.q, page, pageSize },
+        }),
+      ),
+    });
+    const ids = users.items.map((u) => u.id);
+    const { data } = await aggregate({
+      stats: optional((signal) =>
+        ids.length === 0
+          ? Promise.resolve({} as OrderStatsByUser)
+          : this.downstream.get<OrderStatsByUser>('orders', '/orders/stats', {
+              signal,
+              query: { userIds: ids },
+            }),
+      ),
+    });
+    return {
+      items: users.items.map((u) => ({ ...u, orders: data.stats?.[u.id] })),
+      pageInfo: {
+        page: users.page,
+        pageSize: users.pageSize,
+        total: users.total,
+        totalPages: Math.ceil(users.total / users.pageSize),
+      },
+      meta: responseMeta(),
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { aggregate, optional, required, responseMeta } from '@app/aggregation';
+import type { Inventory, Items, Order, Page, Product } from '@app/contracts';
+import { DownstreamClient, dpath } from '@app/downstream';
+
+@Injectable()
+export class OrderService {
+  constructor(private readonly downstream: DownstreamClient) {}
+
+  /** The order, then its product names and stock (for "buy again") in parallel. */
+  async order(id: string) {
+    const {
+      data: { order },
+    } = await aggregate({
+      order: required((signal) =>
+        this.downstream.get<Order>('orders', dpath`/orders/${id}`, { signal }),
+      ),
+    });
+    const ids = [...new Set(order.items.map((i) => i.productId))];
+    const { data } = await aggregate({
+      products: optional((signal) =>
+        this.downstream.get<Page<Product>>('catalog', '/products', {
+          signal,
+          query: { ids, pageSize: 100 },
+        }),
+      ),
+      stock: optional((signal) =>
+        this.downstream.get<Items<Inventory>>('inventory', '/inventory', {
+          signal,
+          query: { productIds: ids },
+        }),
+      ),
+    });
+    const byId = new Map((data.products?.items ?? []).map((p) => [p.id, p]));
+    return {
+      order,
+      lines: order.items.map((i) => ({
+        productId: i.productId,
+        quantity: i.quantity,
+        name: byId.get(i.productId)?.name,
+        thumbnailUrl: byId.get(i.productId)?.thumbnailUrl,
+      })),
+      meta: responseMeta(),
+    };
+  }
+}

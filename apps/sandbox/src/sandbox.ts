@@ -1,0 +1,122 @@
+import type { FastifyInstance } from 'fastify';
+import { createControlServer } from './control.server';
+import { FaultRegistry } from './faults';
+import { RequestRecorder } from './request.recorder';
+import { SANDBOX_SERVICES, RecordedRequest, SandboxServiceName } from './sandbox.types';
+import { getSeedData } from './seed.data';
+import type { SeedData } from './seed.types';
+import { createServiceApp } from './service.app';
+import { ServiceHost, urlFor } from './service.host';
+import { registerCatalogRoutes } from './services/catalog.service';
+import { registerInventoryRoutes } from './services/inventory.service';
+import { registerOrdersRoutes } from './services/orders.service';
+import { registerReviewsRoutes } from './services/reviews.service';
+import { registerUsersRoutes } from './services/users.service';
+
+export { SANDBOX_SERVICES } from './sandbox.types';
+export type { RecordedRequest, SandboxServiceName } from './sandbox.types';
+export { DEFAULT_FAULT_SETTINGS, FaultRegistry, FaultValidationError } from './faults';
+export type { FaultSettings } from './faults';
+
+export interface SandboxOptions {
+  /** Interface to bind; default 127.0.0.1. */
+  host?: string;
+  /** Control port; services use port+1..port+5. 0 (default) = every server on its own ephemeral port. */
+  port?: number;
+  /** Fastify request logging; default false. */
+  logger?: boolean;
+}
+
+export interface Sandbox {
+  /** Base URL of each service, e.g. `http://127.0.0.1:4003` (no trailing slash). */
+  urls: Record<SandboxServiceName, string>;
+  controlUrl: string;
+  /** In-process fault control (the control HTTP API uses the same registry). */
+  faults: FaultRegistry;
+  /** Requests received by the service since start/reset, `/health` excluded. */
+  hits(service: SandboxServiceName): number;
+  /** The last 100 requests received by the service, oldest first. */
+  recorded(service: SandboxServiceName): RecordedRequest[];
+  /** Zeroes hits and clears recorded requests. */
+  resetStats(): void;
+  /**
+   * Resolves once every listener matches its outage setting. Stopping is immediate on
+   * `faults.set()`, resuming takes a tick; await this after clearing an outage in-process.
+   */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const REGISTER: Readonly<
+  Record<SandboxServiceName, (app: FastifyInstance, data: SeedData) => unknown>
+> = {
+  users: registerUsersRoutes,
+  orders: registerOrdersRoutes,
+  catalog: registerCatalogRoutes,
+  inventory: registerInventoryRoutes,
+  reviews: registerReviewsRoutes,
+};
+
+/** Starts the five services and the control server; see {@link SandboxOptions} for ports. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 0;
+  const logger = options.logger ?? false;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535 - SANDBOX_SERVICES.length) {
+    throw new RangeError(
+      `port must be 0 or an integer up to ${65_535 - SANDBOX_SERVICES.length} (got ${port})`,
+    );
+  }
+
+  const data = getSeedData();
+  const faults = new FaultRegistry();
+  const recorder = new RequestRecorder();
+  const hosts = SANDBOX_SERVICES.map((service, i) => {
+    const app = createServiceApp({ service, logger, faults, recorder });
+    REGISTER[service](app, data);
+    return new ServiceHost(service, app, host, port === 0 ? 0 : port + i + 1, faults);
+  });
+  const settle = async (): Promise<void> => {
+    await Promise.all(hosts.map((h) => h.sync()));
+  };
+  const control = createControlServer({ faults, recorder, settle, logger });
+  // A failed resume (port taken meanwhile) is retried by the next settle().
+  const unsubscribe = faults.onChange((service) => {
+    void hosts[SANDBOX_SERVICES.indexOf(service)].sync().catch(() => undefined);
+  });
+
+  const closeAll = async (): Promise<void> => {
+    unsubscribe();
+    await Promise.allSettled([...hosts.map((h) => h.close()), control.close()]);
+  };
+
+  try {
+    const started = await Promise.allSettled([
+      ...hosts.map((h) => h.start()),
+      control.listen({ host, port }),
+    ]);
+    const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+
+  const controlPort = (control.server.address() as { port: number }).port;
+  const urls = Object.fromEntries(hosts.map((h) => [h.service, h.url])) as Record<
+    SandboxServiceName,
+    string
+  >;
+  let closing: Promise<void> | undefined;
+
+  return {
+    urls,
+    controlUrl: urlFor(host, controlPort),
+    faults,
+    hits: (service) => recorder.hits(service),
+    recorded: (service) => recorder.recorded(service),
+    resetStats: () => recorder.reset(),
+    settle,
+    close: () => (closing ??= closeAll()),
+  };
+}

@@ -1,0 +1,65 @@
+/** One stored response, in memory as is and in Redis as JSON. Times are epoch milliseconds. */
+export interface CacheEntry {
+  readonly kind: 'response';
+  /** Status of the stored response (only complete 200s are stored today). */
+  readonly status: number;
+  /** Body text: the final JSON of a BFF response, or a downstream's JSON/text body. */
+  readonly body: string;
+  readonly contentType: string;
+  /** Strong validator of `body`. */
+  readonly etag: string;
+  readonly storedAt: number;
+  /** How long the entry is fresh. */
+  readonly freshMs: number;
+  /** After freshness: served while one background refresh runs (stale-while-revalidate). */
+  readonly swrMs: number;
+  /** After freshness: served when the origin fails (stale-if-error). */
+  readonly sieMs: number;
+  /** Invalidation tags, e.g. `product:prd_0001`. */
+  readonly tags: readonly string[];
+  /** `Cache-Control` visibility sent to clients. */
+  readonly visibility: 'public' | 'private';
+}
+
+/**
+ * Stored under a base key when the response `Vary`s on request headers: the entry itself lives
+ * under the base key plus the values of those headers.
+ */
+export interface VaryMarker {
+  readonly kind: 'vary';
+  /** Lower-case request header names, sorted. */
+  readonly vary: readonly string[];
+  readonly storedAt: number;
+  readonly lifetimeMs: number;
+}
+
+export type StoredValue = CacheEntry | VaryMarker;
+
+export type Freshness = 'fresh' | 'stale-revalidate' | 'stale' | 'expired';
+
+/** Total time an entry is worth keeping: freshness plus the longer stale window. */
+export function lifetimeMs(entry: Pick<CacheEntry, 'freshMs' | 'swrMs' | 'sieMs'>): number {
+  return entry.freshMs + Math.max(entry.swrMs, entry.sieMs);
+}
+
+/**
+ * Where an entry stands at `now`: fresh; stale but servable while revalidating; stale and only
+ * servable on error (`stale`, check {@link canServeOnError}); or past every window.
+ */
+export function freshnessOf(entry: CacheEntry, now = Date.now()): Freshness {
+  const age = now - entry.storedAt;
+  if (age < entry.freshMs) return 'fresh';
+  if (age < entry.freshMs + entry.swrMs) return 'stale-revalidate';
+  if (age < entry.freshMs + entry.sieMs) return 'stale';
+  return 'expired';
+}
+
+/** True when the entry may stand in for a failed origin (stale-if-error window not over). */
+export function canServeOnError(entry: CacheEntry | undefined, now = Date.now()): boolean {
+  return entry !== undefined && now - entry.storedAt < entry.freshMs + entry.sieMs;
+}
+
+/** Whole seconds since the entry was stored, for the `Age` header. */
+export function ageSeconds(entry: CacheEntry, now = Date.now()): number {
+  return Math.max(0, Math.floor((now - entry.storedAt) / 1000));
+}

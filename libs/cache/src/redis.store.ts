@@ -1,0 +1,200 @@
+import { EventEmitter } from 'node:events';
+import Redis from 'ioredis';
+import type { KeyvStoreAdapter } from 'keyv';
+
+export interface RedisStoreOptions {
+  url: string;
+  /** Prefix of every key and of the purge channel (unique per environment or test run). */
+  keyPrefix: string;
+  /** A command slower than this is abandoned and counts as a failure. */
+  timeoutMs: number;
+  /** After a failure, the store answers "miss" at once for this long. */
+  backoffMs: number;
+  /** Called on every failure (metrics, logs); never throws. */
+  onError?: (error: unknown) => void;
+}
+
+/** A purge sent to every instance sharing the Redis (their level 1 drops the same entries). */
+export interface PurgeMessage {
+  prefix?: string;
+  tag?: string;
+  /** Instance that sent it (it has already purged its own memory). */
+  origin: string;
+}
+
+const MAX_TAG_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Level 2: a Keyv store on ioredis. The cache must never wait on Redis: the offline queue is off
+ * (commands fail at once while disconnected), every command has a short timeout, and after a
+ * failure the store skips Redis entirely for `backoffMs`. Failures read as misses and lost writes.
+ */
+export class RedisStore extends EventEmitter implements KeyvStoreAdapter {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- required by KeyvStoreAdapter
+  opts: any;
+  namespace?: string;
+  readonly client: Redis;
+  private subscriber: Redis | undefined;
+  private downUntil = 0;
+  private readonly entryPrefix: string;
+  private readonly tagPrefix: string;
+  readonly channel: string;
+
+  constructor(private readonly options: RedisStoreOptions) {
+    super();
+    this.opts = { url: options.url, dialect: 'redis' };
+    this.entryPrefix = `${options.keyPrefix}e:`;
+    this.tagPrefix = `${options.keyPrefix}t:`;
+    this.channel = `${options.keyPrefix}purge`;
+    this.client = new Redis(options.url, {
+      enableOfflineQueue: false,
+      commandTimeout: options.timeoutMs,
+      connectTimeout: Math.max(500, options.timeoutMs * 10),
+      maxRetriesPerRequest: 0,
+      // Keep trying in the background; requests never wait for it.
+      retryStrategy: (times) => Math.min(100 * times, 2_000),
+      lazyConnect: false,
+    });
+    // ioredis emits every connection failure; they are expected while Redis is down.
+    this.client.on('error', (error: unknown) => this.fail(error));
+  }
+
+  /** False while disconnected or backing off after a failure: callers skip Redis. */
+  get available(): boolean {
+    return this.client.status === 'ready' && Date.now() >= this.downUntil;
+  }
+
+  async get<V>(key: string): Promise<V | undefined> {
+    if (!this.available) return undefined;
+    try {
+      const value = await this.client.get(this.entryPrefix + key);
+      return (value ?? undefined) as V | undefined;
+    } catch (error) {
+      this.fail(error);
+      return undefined;
+    }
+  }
+
+  async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
+    if (!this.available || typeof value !== 'string') return false;
+    try {
+      if (ttl !== undefined && ttl > 0) {
+        await this.client.set(this.entryPrefix + key, value, 'PX', Math.ceil(ttl));
+      } else {
+        await this.client.set(this.entryPrefix + key, value);
+      }
+      return true;
+    } catch (error) {
+      this.fail(error);
+      return false;
+    }
+  }
+
+  /** Adds `key` to the set of each tag (kept as long as the longest entry in it). */
+  async tag(key: string, tags: readonly string[], ttlMs: number): Promise<void> {
+    if (!this.available || tags.length === 0) return;
+    try {
+      const multi = this.client.multi();
+      for (const tag of tags) {
+        multi.sadd(this.tagPrefix + tag, key);
+        multi.pexpire(this.tagPrefix + tag, Math.min(MAX_TAG_TTL_MS, Math.ceil(ttlMs)), 'GT');
+        // GT leaves a set without expiry untouched: give new sets one.
+        multi.pexpire(this.tagPrefix + tag, Math.min(MAX_TAG_TTL_MS, Math.ceil(ttlMs)), 'NX');
+      }
+      await multi.exec();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    if (!this.available) return false;
+    try {
+      return (await this.client.unlink(this.entryPrefix + key)) > 0;
+    } catch (error) {
+      this.fail(error);
+      return false;
+    }
+  }
+
+  async clear(): Promise<void> {
+    await this.deletePrefix('');
+  }
+
+  /** Deletes every entry whose key starts with `prefix` (SCAN, never KEYS); returns how many. */
+  async deletePrefix(prefix: string): Promise<number> {
+    if (!this.available) return 0;
+    const pattern = `${escapeGlob(this.entryPrefix + prefix)}*`;
+    let cursor = '0';
+    let n = 0;
+    try {
+      do {
+        const [next, keys] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) n += await this.client.unlink(...keys);
+      } while (cursor !== '0');
+    } catch (error) {
+      this.fail(error);
+    }
+    return n;
+  }
+
+  /** Deletes every entry tagged `tag`; returns how many. */
+  async deleteTag(tag: string): Promise<number> {
+    if (!this.available) return 0;
+    try {
+      const keys = await this.client.smembers(this.tagPrefix + tag);
+      const targets = keys.map((k) => this.entryPrefix + k);
+      const n = targets.length > 0 ? await this.client.unlink(...targets) : 0;
+      await this.client.unlink(this.tagPrefix + tag);
+      return n;
+    } catch (error) {
+      this.fail(error);
+      return 0;
+    }
+  }
+
+  /** Tells the other instances to drop the same entries from their memory. */
+  async publishPurge(message: PurgeMessage): Promise<void> {
+    if (!this.available) return;
+    try {
+      await this.client.publish(this.channel, JSON.stringify(message));
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Receives purges of other instances (re-subscribed by ioredis after reconnects). */
+  onPurge(listener: (message: PurgeMessage) => void): void {
+    const sub = this.client.duplicate({ commandTimeout: undefined });
+    this.subscriber = sub;
+    sub.on('error', () => undefined);
+    // Subscribing on every (re)connection also covers a Redis that was down at start-up.
+    sub.on('ready', () => {
+      sub.subscribe(this.channel).catch(() => undefined);
+    });
+    sub.on('message', (channel: string, text: string) => {
+      if (channel !== this.channel) return;
+      try {
+        const message = JSON.parse(text) as PurgeMessage;
+        if (typeof message === 'object' && message !== null) listener(message);
+      } catch {
+        // Not one of ours.
+      }
+    });
+  }
+
+  async disconnect(): Promise<void> {
+    this.subscriber?.disconnect();
+    this.client.disconnect();
+  }
+
+  private fail(error: unknown): void {
+    this.downUntil = Date.now() + this.options.backoffMs;
+    this.options.onError?.(error);
+  }
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,74 @@
+import type { ResilienceConfig } from './resilience.config';
+import type { RateLimitConfig } from './rate-limit.config';
+import type { AuthConfig } from './auth.config';
+import type { SandboxIdpConfig } from './sandbox-idp.config';
+import type { SessionConfig } from './session.config';
+import type { CacheConfig } from './cache.config';
+import type { RoutingConfig } from './routing.config';
+import type { ObservabilityConfig } from './observability.config';
+/** How a downstream service is reached. `undici` is the fast default; `axios` exists for teams that rely on axios interceptors. */
+export type DownstreamTransportKind = 'undici' | 'axios';
+
+export type BffAppName = 'web-bff' | 'mobile-bff' | 'admin-bff';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** One entry of the downstream service registry. */
+export interface DownstreamServiceConfig {
+  /** Registry name, e.g. `catalog`. */
+  readonly name: string;
+  /** Base URLs of the service's instances (origin plus optional path prefix). */
+  readonly urls: readonly string[];
+  /** Upper bound for one call, whatever the endpoint budget leaves. */
+  readonly timeoutMs: number;
+  /** Transport used for this service. */
+  readonly transport: DownstreamTransportKind;
+  /** Keep-alive connections per instance (undici Pool size / axios maxSockets). */
+  readonly connections: number;
+}
+
+export interface BffAppConfig {
+  readonly port: number;
+}
+
+/** Configuration of the whole BFF set, parsed and validated once at boot. */
+export interface BffConfig {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  /** Interface the BFFs bind to. */
+  readonly host: string;
+  readonly apps: Readonly<Record<BffAppName, BffAppConfig>>;
+  /** Default time budget of an endpoint; `@Deadline(ms)` overrides it per route. */
+  readonly deadlineMs: number;
+  /** Kept back from each downstream call's share of the budget, so the BFF can still answer in time. */
+  readonly deadlineMarginMs: number;
+  /** Largest request body accepted, in bytes (413 above). */
+  readonly bodyLimitBytes: number;
+  readonly logLevel: LogLevel;
+  /** Optional shared store; every lib falls back to memory when absent. */
+  readonly redisUrl: string | undefined;
+  readonly downstreams: Readonly<Record<string, DownstreamServiceConfig>>;
+  /** Where the development sandbox listens (control port; services use the next ports). */
+  readonly sandbox: {
+    readonly host: string;
+    readonly port: number;
+    /** The sandbox's dev identity provider. */
+    readonly idp: SandboxIdpConfig;
+  };
+  /** Browser sessions of the web BFF (OIDC login, cookie, refresh). */
+  readonly session: SessionConfig;
+  /** Circuit breakers, retries and bulkheads per downstream (libs/resilience). */
+  readonly resilience: ResilienceConfig;
+  /** Tiered rate limits and quotas (libs/throttling). */
+  readonly rateLimit: RateLimitConfig;
+  /** Shared response cache: memory LRU and optional Redis level 2 (libs/cache). */
+  readonly cache: CacheConfig;
+  /** Bearer tokens, API keys, audit trail and downstream identity (libs/auth). */
+  readonly auth: AuthConfig;
+  /** Route tables, balancing and canaries, CORS origins, mobile shaping, docs (libs/routing). */
+  readonly routing: RoutingConfig;
+  /** Tracing, logs, metrics, health, graceful shutdown and workers (libs/observability, runBff). */
+  readonly observability: ObservabilityConfig;
+}
+
+/** Injection token for {@link BffConfig}. */
+export const BffConfig = Symbol('BffConfig');

@@ -1,0 +1,153 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isBffError } from './bff.errors';
+
+/** The JSON body of every error answered by a BFF. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  code: string;
+  message: string;
+  requestId?: string;
+  details?: unknown;
+}
+
+interface Mapped {
+  status: number;
+  code: string;
+  message: string;
+  details?: unknown;
+  retryAfterSeconds?: number;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  426: 'Upgrade Required',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+const CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'TOO_MANY_REQUESTS',
+};
+
+/** Maps any thrown value to a status and a safe message. Nothing internal is passed through. */
+export function mapError(exception: unknown): Mapped {
+  if (isBffError(exception)) {
+    return {
+      status: exception.status,
+      code: exception.code,
+      message: exception.message,
+      retryAfterSeconds: exception.retryAfterSeconds,
+    };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    let message = exception.message;
+    let details: unknown;
+    if (typeof response === 'object' && response !== null) {
+      const m = (response as { message?: unknown }).message;
+      if (Array.isArray(m)) {
+        message = 'Validation failed';
+        details = m;
+      } else if (typeof m === 'string') {
+        message = m;
+      }
+    }
+    if (status >= 500) message = REASONS[status] ?? 'Internal error';
+    return { status, code: CODES[status] ?? `HTTP_${status}`, message, details };
+  }
+  // Errors raised by Fastify itself (body parsing, size limits) carry a 4xx statusCode.
+  const fastifyStatus = (exception as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+    const message =
+      fastifyStatus === 413
+        ? 'Request body is too large'
+        : ((exception as Error).message ?? 'Bad request');
+    return {
+      status: fastifyStatus,
+      code: CODES[fastifyStatus] ?? `HTTP_${fastifyStatus}`,
+      message,
+    };
+  }
+  return { status: 500, code: 'INTERNAL_ERROR', message: 'Internal error' };
+}
+
+export function errorBody(mapped: Mapped, requestId: string | undefined): ErrorBody {
+  const body: ErrorBody = {
+    statusCode: mapped.status,
+    error: REASONS[mapped.status] ?? 'Error',
+    code: mapped.code,
+    message: mapped.message,
+    requestId,
+  };
+  if (mapped.details !== undefined) body.details = mapped.details;
+  return body;
+}
+
+/** The one place where errors become HTTP responses. */
+@Catch()
+export class BffExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('BffExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const mapped = mapError(exception);
+    const requestId = request.bffContext?.requestId;
+    if (mapped.status >= 500) {
+      const service = isBffError(exception) ? exception.service : undefined;
+      const detail =
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+      const line = `${request.method} ${request.url} -> ${mapped.status} ${mapped.code}${service ? ` (${service})` : ''} [${requestId}]`;
+      if (mapped.status === HttpStatus.INTERNAL_SERVER_ERROR)
+        this.logger.error(`${line}: ${detail}`);
+      else this.logger.warn(`${line}: ${exception instanceof Error ? exception.message : ''}`);
+    }
+    sendError(reply, mapped, requestId);
+  }
+}
+
+export function sendError(
+  reply: FastifyReply,
+  mapped: Mapped,
+  requestId: string | undefined,
+): void {
+  if (reply.sent) return;
+  if (mapped.retryAfterSeconds !== undefined)
+    reply.header('retry-after', String(Math.max(0, Math.ceil(mapped.retryAfterSeconds))));
+  reply
+    .status(mapped.status)
+    .header('cache-control', 'no-store')
+    .type('application/json; charset=utf-8')
+    .send(errorBody(mapped, requestId));
+}

@@ -1,0 +1,33 @@
+export {
+  BffError,
+  isBffError,
+  BadUpstreamResponseError,
+  DownstreamUnavailableError,
+  DeadlineExceededError,
+  DownstreamClientError,
+} from './bff.errors';
+export { BffExceptionFilter, mapError, errorBody } from './bff-exception.filter';
+export type { ErrorBody } from './bff-exception.filter';
+export {
+  RequestContextStore,
+  createRequestContext,
+  childTraceparent,
+  newSpanId,
+  remainingBudgetMs,
+  REQUEST_ID_HEADER,
+} from './request-context';
+export type { RequestContext, Principal, RouteSettings, Tier } from './request-context';
+export { Deadline } from './deadline.decorator';
+export { Public, PUBLIC_METADATA } from './public.decorator';
+export type { PublicMode } from './public.decorator';
+export { RequestContextInterceptor } from './request-context.interceptor';
+export { CoreModule } from './core.module';
+export { createBffApp, listen } from './bff-app.factory';
+export type { BffAppOptions } from './bff-app.factory';
+export { IdParamPipe } from './id-param.pipe';
+export { runBff } from './run-bff';
+export { BffLifecycle } from './bff-lifecycle';
+export { BFF_APP_SETUP } from './bff-app.setup';
+export type { BffAppSetup } from './bff-app.setup';
+export { drainAndClose } from './graceful-shutdown';
+export { METRICS_REQUEST, METRICS_RESPONSE } from './bff-cluster';

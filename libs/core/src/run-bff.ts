@@ -1,0 +1,46 @@
+import cluster from 'node:cluster';
+import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { BffAppName, BffConfig, ConfigValidationError, loadConfig } from '@app/config';
+import { runPrimary } from './bff-cluster';
+import { stopOnSignals } from './graceful-shutdown';
+
+/**
+ * Entry point of a BFF process: validated config (a bad variable stops start-up with its name),
+ * app creation, listen on the configured port, graceful stop on SIGTERM. With `BFF_WORKERS` > 1
+ * this process becomes the cluster primary and each worker runs the app.
+ */
+export async function runBff(
+  name: BffAppName,
+  create: (config: BffConfig) => Promise<NestFastifyApplication>,
+): Promise<void> {
+  let config: BffConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`${name}: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const ops = config.observability;
+  if (ops.workers > 1 && cluster.isPrimary) {
+    runPrimary(name, { workers: ops.workers, shutdownTimeoutMs: ops.shutdownTimeoutMs });
+    return;
+  }
+  let app: NestFastifyApplication;
+  try {
+    app = await create(config);
+  } catch (error) {
+    // A bad route table (or other boot-time configuration) stops start-up with a clear message.
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`${name}: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  await app.listen(config.apps[name].port, config.host);
+  new Logger(name).log(`listening on ${await app.getUrl()}`);
+  stopOnSignals(app, name, { delayMs: ops.shutdownDelayMs, timeoutMs: ops.shutdownTimeoutMs });
+}

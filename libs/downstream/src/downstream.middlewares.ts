@@ -1,0 +1,121 @@
+import {
+  BadUpstreamResponseError,
+  DeadlineExceededError,
+  DownstreamClientError,
+  DownstreamUnavailableError,
+  REQUEST_ID_HEADER,
+  RequestContextStore,
+  childTraceparent,
+} from '@app/core';
+import type {
+  DownstreamCall,
+  DownstreamMiddleware,
+  DownstreamObserver,
+  RawResponse,
+} from './downstream.types';
+
+/** Header telling the downstream how many milliseconds it has left. */
+export const BUDGET_HEADER = 'x-request-timeout-ms';
+
+/**
+ * Gives the call what is left of the endpoint budget (minus a margin), capped by the service's own
+ * timeout, as an AbortSignal; fails at once when nothing is left.
+ */
+export function deadlineMiddleware(marginMs: number): DownstreamMiddleware {
+  return (next) => (call) => {
+    const ctx = RequestContextStore.current();
+    const left =
+      ctx === undefined ? Number.POSITIVE_INFINITY : ctx.deadlineAt - performance.now() - marginMs;
+    const budget = Math.floor(Math.min(left, call.service.timeoutMs));
+    if (budget <= 0) {
+      return Promise.reject(
+        new DeadlineExceededError(`No time left to call ${call.service.name}`, call.service.name),
+      );
+    }
+    // One signal for the whole call: retries below share it, so none can outlive the budget.
+    const timeout = AbortSignal.timeout(budget);
+    call.signal =
+      call.callerSignal === undefined ? timeout : AbortSignal.any([call.callerSignal, timeout]);
+    call.deadlineAt = performance.now() + budget;
+    call.headers[BUDGET_HEADER] = String(budget);
+    return next(call);
+  };
+}
+
+/**
+ * Milliseconds left of the call's budget, written again in the budget header; for policies that
+ * send another attempt of the same call (retries).
+ */
+export function refreshBudgetHeader(call: DownstreamCall, now = performance.now()): number {
+  const left = call.deadlineAt === undefined ? call.service.timeoutMs : call.deadlineAt - now;
+  const budget = Math.max(0, Math.floor(left));
+  call.headers[BUDGET_HEADER] = String(budget);
+  return budget;
+}
+
+/** Propagates the request id and a child W3C traceparent. */
+export function contextHeadersMiddleware(): DownstreamMiddleware {
+  return (next) => (call) => {
+    const ctx = RequestContextStore.current();
+    if (ctx !== undefined) {
+      call.headers[REQUEST_ID_HEADER] = ctx.requestId;
+      // The observer's span id when the call is traced, a fresh random id otherwise.
+      call.headers.traceparent = childTraceparent(ctx, call.spanId);
+    }
+    return next(call);
+  };
+}
+
+function retryAfterSeconds(res: RawResponse): number | undefined {
+  const value = res.headers['retry-after'];
+  const n = typeof value === 'string' ? Number(value) : NaN;
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+const MIRRORED_CLIENT_ERRORS = new Set([400, 404, 409, 422]);
+
+/**
+ * Turns unusable statuses into typed errors: 4xx the client can act on are mirrored (without the
+ * downstream's text), unavailability stays 503, anything else is a bad gateway.
+ */
+export function statusMiddleware(): DownstreamMiddleware {
+  return (next) => async (call) => {
+    const res = await next(call);
+    if (res.status < 400) return res;
+    if (call.passThrough === true) {
+      // A proxy hands 4xx to the client as they are; a 5xx body may leak internals, so it is dropped.
+      if (res.status < 500) return res;
+      res.stream?.resume();
+    }
+    const name = call.service.name;
+    if (MIRRORED_CLIENT_ERRORS.has(res.status)) throw new DownstreamClientError(res.status, name);
+    if (res.status === 503 || res.status === 429) {
+      const error = new DownstreamUnavailableError(`Downstream ${name} is unavailable`, name);
+      error.retryAfterSeconds = retryAfterSeconds(res);
+      throw error;
+    }
+    if (res.status === 504) throw new DeadlineExceededError(`Downstream ${name} timed out`, name);
+    throw new BadUpstreamResponseError(`Downstream ${name} answered ${res.status}`, name);
+  };
+}
+
+/** Composes middlewares so the first listed is the outermost. */
+export function compose(...middlewares: DownstreamMiddleware[]): DownstreamMiddleware {
+  return (transport) => middlewares.reduceRight((next, mw) => mw(next), transport);
+}
+
+/** Reports every call to the observer: outermost, so calls failing fast (no budget left, open circuit) count too. */
+export function observeMiddleware(observer: DownstreamObserver): DownstreamMiddleware {
+  return (next) => async (call) => {
+    const done = observer.start(call);
+    let response: RawResponse;
+    try {
+      response = await next(call);
+    } catch (error) {
+      done(error, undefined);
+      throw error;
+    }
+    done(undefined, response);
+    return response;
+  };
+}

@@ -1,0 +1,26 @@
+export { DownstreamModule } from './downstream.module';
+export type { DownstreamModuleAsyncOptions } from './downstream.module';
+export type { DownstreamModuleOptions } from './downstream.options';
+export { DownstreamClient } from './downstream.client';
+export { buildPipeline } from './downstream.pipeline';
+export { compose, BUDGET_HEADER, refreshBudgetHeader, observeMiddleware } from './downstream.middlewares';
+export { DOWNSTREAM_OBSERVER } from './downstream.types';
+export { dpath } from './dpath';
+export { UndiciTransport } from './transports/undici.transport';
+export { AxiosTransport } from './transports/axios.transport';
+export type {
+  HttpMethod,
+  DownstreamRequest,
+  DownstreamResponse,
+  DownstreamCall,
+  RawResponse,
+  DownstreamProxy,
+  DownstreamMiddleware,
+  DownstreamTransport,
+  DownstreamObserver,
+  QueryValue,
+  PassThroughRequest,
+  PassThroughResponse,
+} from './downstream.types';
+export { InstanceBalancer } from './balancer';
+export type { BalancerSettings, BalancedInstance, CallOutcome } from './balancer';

@@ -1,0 +1,39 @@
+import { isBffError } from '@app/core';
+import type { DownstreamCall } from '@app/downstream';
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+/** Idempotent methods, or any request carrying an `Idempotency-Key`, may be sent again. */
+export function isRetryableRequest(call: DownstreamCall): boolean {
+  if (IDEMPOTENT.has(call.method)) return true;
+  // Headers keep the caller's spelling; the two usual ones are checked instead of scanning them all.
+  const key = call.headers['idempotency-key'] ?? call.headers['Idempotency-Key'];
+  return key !== undefined && key !== '';
+}
+
+/**
+ * Whether an error says the downstream is unhealthy: 5xx typed errors (502 bad response, 503
+ * unavailable or unreachable, 504 timeout). 4xx `DownstreamClientError`s are the caller's
+ * problem, and anything untyped is a bug of ours, not of the service.
+ */
+export function isUnhealthy(error: unknown): boolean {
+  return isBffError(error) && error.status >= 500;
+}
+
+/**
+ * What one failed attempt means for the policies above it. Wrapping the error lets the breaker
+ * and the retry decide from facts about the call (caller cancellation, budget, method) that
+ * cockatiel's error filters cannot see.
+ */
+export class AttemptFailure extends Error {
+  constructor(
+    /** What the downstream pipeline threw. */
+    readonly error: unknown,
+    /** Counted as a failure by the circuit breaker. */
+    readonly unhealthy: boolean,
+    /** Backoff before the next attempt; undefined when the call must not be retried. */
+    readonly retryDelayMs: number | undefined,
+  ) {
+    super('downstream attempt failed');
+  }
+}

@@ -1,0 +1,60 @@
+import type { RouteSettings, Tier } from '@app/core';
+import type { HttpMethod } from '@app/downstream';
+
+/**
+ * One entry of a BFF's route table file (`apps/<app>/routes.json`), in the spirit of a Kong
+ * service/route pair: requests under `prefix` are passed through to `service`.
+ */
+export interface RouteDefinition {
+  /** Unique name, used in logs, metrics and by the other libs (`bffContext.route.name`). */
+  name: string;
+  /** Path prefix served by the route, e.g. `/api/v1/catalog` (matches the prefix and below it). */
+  prefix: string;
+  /** Downstream service from the registry (`DOWNSTREAM_SERVICES`). */
+  service: string;
+  /** Downstream path that replaces `prefix` (default `""`: the prefix is stripped). */
+  rewrite?: string;
+  /** Keep the full path instead of replacing the prefix (cannot be combined with `rewrite`). */
+  preservePath?: boolean;
+  /** Methods passed through (default GET, HEAD); others get 405. */
+  methods?: HttpMethod[];
+  /** `required` (default: never an open proxy by accident) or `public`. */
+  auth?: 'public' | 'required';
+  /** The caller needs at least one of these roles (implies `auth: required`). */
+  roles?: string[];
+  /** The caller needs all of these scopes (implies `auth: required`). */
+  scopes?: string[];
+  /** Rate limiting: a tier forced for this route and the cost of one request. */
+  rateLimit?: { tier?: Tier; weight?: number };
+  /** Shared-cache lifetime of GET answers, in seconds (0 or absent: not cached). */
+  cacheTtlSeconds?: number;
+  /** Time to the downstream's response head, in ms (replaces the endpoint deadline). */
+  timeoutMs?: number;
+  /** Retries of idempotent calls (never more than the service's resilience policy allows). */
+  retries?: number;
+  /** Largest request body streamed up, in bytes (default `BFF_BODY_LIMIT_BYTES`). */
+  maxBodyBytes?: number;
+  /** Share of the route's traffic sent to the service's canary instances, sticky per caller. */
+  canary?: { weight: number };
+}
+
+/** The file format: `{ "routes": [...] }`. */
+export interface RouteTableFile {
+  routes: RouteDefinition[];
+}
+
+/** A validated route, ready for the hot path (everything derived once at boot). */
+export interface CompiledRoute {
+  /** Published as `request.bffContext.route` for the auth, throttling, cache and resilience libs. */
+  readonly settings: RouteSettings;
+  readonly prefix: string;
+  /** Replaces the prefix in the downstream path; undefined keeps the full path. */
+  readonly rewrite: string | undefined;
+  readonly service: string;
+  readonly methods: ReadonlySet<string>;
+  /** Value of the `Allow` header of a 405. */
+  readonly allow: string;
+  /** Canary share in percent (0 = no canary). */
+  readonly canaryPercent: number;
+  readonly maxBodyBytes: number;
+}

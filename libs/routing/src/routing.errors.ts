@@ -1,0 +1,62 @@
+import { BffError } from '@app/core';
+
+/** A request path that is malformed or would escape its route's prefix; never reaches a downstream. */
+export class InvalidPathError extends BffError {
+  readonly status = 400;
+  readonly code = 'INVALID_PATH';
+  constructor(message = 'The request path is not allowed') {
+    super(message);
+  }
+}
+
+/** The route exists but does not accept this method (the `Allow` header lists the ones it does). */
+export class MethodNotAllowedError extends BffError {
+  readonly status = 405;
+  readonly code = 'METHOD_NOT_ALLOWED';
+}
+
+/** A route that requires a verified caller got none. */
+export class RouteUnauthorizedError extends BffError {
+  readonly status = 401;
+  readonly code = 'UNAUTHORIZED';
+}
+
+/** The caller lacks a role or scope the route requires. */
+export class RouteForbiddenError extends BffError {
+  readonly status = 403;
+  readonly code = 'FORBIDDEN';
+}
+
+/** The request body exceeds the route's limit. */
+export class PayloadTooLargeError extends BffError {
+  readonly status = 413;
+  readonly code = 'PAYLOAD_TOO_LARGE';
+}
+
+/** The requested API version does not exist: 404 for a URI version, 406 for a media type. */
+export class UnsupportedVersionError extends BffError {
+  readonly code: string;
+  constructor(
+    readonly status: 404 | 406,
+    message: string,
+  ) {
+    super(message);
+    this.code = status === 404 ? 'NOT_FOUND' : 'UNSUPPORTED_VERSION';
+  }
+}
+
+/** The app is older than the minimum version served (mobile `X-App-Version`). */
+export class UpgradeRequiredError extends BffError {
+  readonly status = 426;
+  readonly code = 'UPGRADE_REQUIRED';
+}
+
+/** Bad client-shaping input: unknown `fields`, malformed or foreign `cursor`, bad app version. */
+export class ShapingInputError extends BffError {
+  readonly status = 400;
+  readonly code: string;
+  constructor(code: 'INVALID_FIELDS' | 'INVALID_CURSOR' | 'INVALID_APP_VERSION', message: string) {
+    super(message);
+    this.code = code;
+  }
+}

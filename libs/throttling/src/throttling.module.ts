@@ -1,0 +1,98 @@
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { getOptionsToken, getStorageToken, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import { BffConfig } from '@app/config';
+import { MemoryRateLimitStore } from './memory-rate-limit.store';
+import { RedisRateLimitStore } from './redis-rate-limit.store';
+import { RateLimitStore } from './rate-limit.store';
+import { TieredThrottlerGuard } from './tiered-throttler.guard';
+import {
+  THROTTLING_OPTIONS,
+  type ResolvedThrottlingOptions,
+  type ThrottlingModuleAsyncOptions,
+  type ThrottlingModuleOptions,
+} from './throttling.options';
+
+function resolve(options: ThrottlingModuleOptions, config: BffConfig): ResolvedThrottlingOptions {
+  return {
+    namespace: options.namespace ?? 'bff',
+    config: options.config ?? config.rateLimit,
+    redisUrl: config.redisUrl,
+    store: options.store,
+  };
+}
+
+/** The configured store: Redis when selected (shared, exact), memory otherwise (per instance). */
+export function createRateLimitStore(options: ResolvedThrottlingOptions): RateLimitStore {
+  if (options.store !== undefined) return options.store;
+  const { config } = options;
+  if (config.store === 'redis' && options.redisUrl !== undefined) {
+    return new RedisRateLimitStore({
+      url: options.redisUrl,
+      timeoutMs: config.redisTimeoutMs,
+      keyPrefix: config.keyPrefix,
+      fallbackMaxKeys: config.memoryMaxKeys,
+    });
+  }
+  return new MemoryRateLimitStore({ maxKeys: config.memoryMaxKeys });
+}
+
+// One throttler named `default`: its limit and ttl are not used by the tiered guard, which reads
+// the tier limits, but the stock guard needs one entry to call handleRequest.
+const THROTTLER_OPTIONS: ThrottlerModuleOptions = {
+  throttlers: [{ name: 'default', limit: 1, ttl: 1_000 }],
+  setHeaders: false,
+};
+
+function providers(optionsProvider: Provider, global: boolean): Provider[] {
+  return [
+    optionsProvider,
+    { provide: RateLimitStore, useFactory: createRateLimitStore, inject: [THROTTLING_OPTIONS] },
+    { provide: getStorageToken(), useExisting: RateLimitStore },
+    { provide: getOptionsToken(), useValue: THROTTLER_OPTIONS },
+    TieredThrottlerGuard,
+    ...(global ? [{ provide: APP_GUARD, useExisting: TieredThrottlerGuard }] : []),
+  ];
+}
+
+const EXPORTS = [RateLimitStore, getStorageToken(), TieredThrottlerGuard, THROTTLING_OPTIONS];
+
+/**
+ * Tiered rate limiting for a BFF: a global guard built on @nestjs/throttler with token buckets
+ * (burst + sustained) and a daily quota per tier, in memory or shared through Redis.
+ * Requires `ConfigModule` (for `BffConfig`).
+ */
+@Module({})
+export class ThrottlingModule {
+  static forRoot(options: ThrottlingModuleOptions = {}): DynamicModule {
+    return {
+      module: ThrottlingModule,
+      providers: providers(
+        {
+          provide: THROTTLING_OPTIONS,
+          useFactory: (config: BffConfig) => resolve(options, config),
+          inject: [BffConfig],
+        },
+        options.global ?? true,
+      ),
+      exports: EXPORTS,
+    };
+  }
+
+  static forRootAsync(options: ThrottlingModuleAsyncOptions): DynamicModule {
+    return {
+      module: ThrottlingModule,
+      imports: options.imports ?? [],
+      providers: providers(
+        {
+          provide: THROTTLING_OPTIONS,
+          useFactory: async (config: BffConfig, ...args: never[]) =>
+            resolve(await options.useFactory(...args), config),
+          inject: [BffConfig, ...(options.inject ?? [])],
+        },
+        options.global ?? true,
+      ),
+      exports: EXPORTS,
+    };
+  }
+}

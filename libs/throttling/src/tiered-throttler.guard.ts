@@ -1,0 +1,179 @@
+import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerModuleOptions,
+  type ThrottlerRequest,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import type { LimitedTier } from '@app/config';
+import { RequestContextStore, type Tier } from '@app/core';
+import type { FastifyRequest } from 'fastify';
+import { ClientIpResolver } from './client-ip';
+import { RATE_LIMIT_OPTIONS, type RateLimitOptions } from './rate-limit.decorator';
+import { RateLimitedError } from './rate-limit.errors';
+import { compilePolicy, formatRateLimit } from './rate-limit.headers';
+import { rateLimitMetrics } from './rate-limit.metrics';
+import { RateLimitStore } from './rate-limit.store';
+import { THROTTLING_OPTIONS, type ResolvedThrottlingOptions } from './throttling.options';
+import type { BucketPolicy } from './throttling.types';
+
+/** Who is calling: the tier that applies and the bucket-key part identifying the caller. */
+export interface Caller {
+  readonly tier: Tier;
+  readonly tracker: string;
+}
+
+interface RouteLimits {
+  readonly weight: number;
+  /** `all` for the caller's app-wide buckets, else the route's own bucket name. */
+  readonly scope: string;
+  readonly policies: Readonly<Record<LimitedTier, BucketPolicy>>;
+}
+
+const TIERS: readonly LimitedTier[] = ['anonymous', 'standard', 'premium'];
+
+/** Health probes and metrics scrapes are never limited. */
+function isUnlimitedPath(url: string): boolean {
+  for (const base of ['/health', '/metrics']) {
+    if (url.startsWith(base)) {
+      const next = url.charCodeAt(base.length);
+      // End of path, "/" or "?".
+      if (Number.isNaN(next) || next === 47 || next === 63) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The @nestjs/throttler guard with a tiered token-bucket check in place of its fixed window:
+ * the stock guard still resolves skips (`@SkipThrottle`/`@SkipRateLimit`) and calls the hooks;
+ * `handleRequest` takes the tokens from the caller's burst and sustained buckets and daily quota in
+ * one store call, sets the IETF `RateLimit-Policy`/`RateLimit` fields and throws a typed 429.
+ * Route settings are compiled on a route's first request and cached.
+ */
+@Injectable()
+export class TieredThrottlerGuard extends ThrottlerGuard {
+  private readonly routes = new WeakMap<object, RouteLimits>();
+  private readonly defaults: RouteLimits;
+  private readonly ips: ClientIpResolver;
+
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    @Inject(RateLimitStore) private readonly store: RateLimitStore,
+    @Inject(THROTTLING_OPTIONS) private readonly settings: ResolvedThrottlingOptions,
+  ) {
+    super(options, storage, reflector);
+    this.ips = new ClientIpResolver(settings.config.trustedProxies);
+    this.defaults = this.compileRoute({}, 'all');
+  }
+
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    if (!this.settings.config.enabled || context.getType() !== 'http') return true;
+    return isUnlimitedPath(context.switchToHttp().getRequest<FastifyRequest>().url);
+  }
+
+  protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
+    const { context, throttler, generateKey } = props;
+    const { req: raw, res } = this.getRequestResponse(context);
+    const req = raw as FastifyRequest;
+    const caller = this.resolveCaller(req);
+    if (caller.tier === 'internal') return true;
+    const route = this.routeLimits(context);
+    const policy = route.policies[caller.tier];
+    const key = generateKey(context, caller.tracker, throttler.name ?? 'default');
+    const decision = await this.store.consume(key, policy, this.weightOf(req, route));
+    this.setResponseHeader(res, 'RateLimit-Policy', policy.policyHeader);
+    this.setResponseHeader(res, 'RateLimit', formatRateLimit(policy, decision));
+    if (!decision.allowed) {
+      rateLimitMetrics.limited.inc({ tier: caller.tier });
+      throw new RateLimitedError(decision.violated ?? 'burst', decision.retryAfterMs);
+    }
+    return true;
+  }
+
+  /**
+   * Tier and identity of the caller, from the verified principal the auth lib put on the request;
+   * without one the caller is anonymous and keyed by client address. Override to resolve tiers
+   * differently.
+   */
+  protected resolveCaller(req: FastifyRequest): Caller {
+    const principal = req.bffContext?.principal ?? RequestContextStore.current()?.principal;
+    if (principal !== undefined && principal.tier !== 'anonymous') {
+      return {
+        tier: principal.tier,
+        tracker: `${principal.tier}:${principal.kind}:${principal.subject}`,
+      };
+    }
+    const ip = this.ips.resolve(
+      req.raw?.socket?.remoteAddress ?? req.ip,
+      req.headers['x-forwarded-for'],
+    );
+    return { tier: 'anonymous', tracker: `anonymous:${ClientIpResolver.trackerOf(ip)}` };
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- signature of the base hook
+  protected override async getTracker(req: Record<string, any>): Promise<string> {
+    return this.resolveCaller(req as unknown as FastifyRequest).tracker;
+  }
+
+  /** `<namespace>:<scope>:<tier>:<caller>`: readable, no hashing on the hot path. */
+  protected override generateKey(context: ExecutionContext, tracker: string): string {
+    return `${this.settings.namespace}:${this.routeLimits(context).scope}:${tracker}`;
+  }
+
+  /** Cost of this request: the routing table's weight for pass-through routes, else the route's. */
+  private weightOf(req: FastifyRequest, route: RouteLimits): number {
+    const weight = req.bffContext?.route?.weight;
+    return typeof weight === 'number' && weight >= 1 ? Math.ceil(weight) : route.weight;
+  }
+
+  private routeLimits(context: ExecutionContext): RouteLimits {
+    const handler = context.getHandler();
+    let route = this.routes.get(handler);
+    if (route === undefined) {
+      const onClass = this.reflector.get<RateLimitOptions | undefined>(
+        RATE_LIMIT_OPTIONS,
+        context.getClass(),
+      );
+      const onHandler = this.reflector.get<RateLimitOptions | undefined>(
+        RATE_LIMIT_OPTIONS,
+        handler,
+      );
+      const options: RateLimitOptions = { ...onClass, ...onHandler };
+      const ownBuckets = options.tiers !== undefined || options.bucket !== undefined;
+      const scope = ownBuckets
+        ? (options.bucket ?? `${context.getClass().name}.${handler.name}`)
+        : 'all';
+      route = this.compileRoute(options, scope);
+      this.routes.set(handler, route);
+    }
+    return route;
+  }
+
+  private compileRoute(options: RateLimitOptions, scope: string): RouteLimits {
+    const { config } = this.settings;
+    const failureMode = options.onStoreFailure ?? config.redisFailureMode;
+    const policies = {} as Record<LimitedTier, BucketPolicy>;
+    for (const tier of TIERS) {
+      const limits = { ...config.tiers[tier], ...options.tiers?.[tier] };
+      const same =
+        this.defaults !== undefined &&
+        options.tiers?.[tier] === undefined &&
+        failureMode === config.redisFailureMode;
+      policies[tier] = same
+        ? this.defaults.policies[tier]
+        : compilePolicy(
+            limits,
+            config.burstWindowSeconds,
+            config.sustainedWindowSeconds,
+            failureMode,
+          );
+    }
+    return { weight: options.weight ?? 1, scope, policies };
+  }
+}

@@ -1,0 +1,50 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig, type BffConfig } from '@app/config';
+import { startSandbox, type Sandbox } from '../../apps/sandbox/src/sandbox';
+
+export type AppFactory = (config: BffConfig) => Promise<NestFastifyApplication>;
+
+/** Environment pointing every downstream at the sandbox. */
+export function sandboxEnv(
+  sandbox: Sandbox,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DOWNSTREAM_USERS_URL: sandbox.urls.users,
+    DOWNSTREAM_ORDERS_URL: sandbox.urls.orders,
+    DOWNSTREAM_CATALOG_URL: sandbox.urls.catalog,
+    DOWNSTREAM_INVENTORY_URL: sandbox.urls.inventory,
+    DOWNSTREAM_REVIEWS_URL: sandbox.urls.reviews,
+    ...extra,
+  };
+}
+
+export interface RunningApp {
+  app: NestFastifyApplication;
+  url: string;
+  config: BffConfig;
+}
+
+/** Boots an app on an ephemeral port against the sandbox. */
+export async function startApp(
+  factory: AppFactory,
+  sandbox: Sandbox,
+  env: Record<string, string> = {},
+): Promise<RunningApp> {
+  const config = loadConfig(sandboxEnv(sandbox, env));
+  const app = await factory(config);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  if (address === null || typeof address === 'string') throw new Error('no address');
+  return { app, url: `http://127.0.0.1:${address.port}`, config };
+}
+
+export { startSandbox, type Sandbox };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- e2e bodies are asserted field by field
+export type Json = any;
+
+/** Parses a JSON response body for assertions. */
+export const json = (res: Response): Promise<Json> => res.json() as Promise<Json>;
