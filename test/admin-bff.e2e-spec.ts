@@ -1,18 +1,25 @@
 import { createAdminBff } from '../apps/admin-bff/src/admin-bff.app';
+import { type TestIssuer, startTestIssuer } from './support/auth';
 import { type RunningApp, type Sandbox, json, startApp, startSandbox } from './support/stack';
 
 describe('admin-bff against the sandbox', () => {
   let sandbox: Sandbox;
   let admin: RunningApp;
+  let issuer: TestIssuer;
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    admin = await startApp(createAdminBff, sandbox, { BFF_BODY_LIMIT_BYTES: '4096' });
+    issuer = await startTestIssuer();
+    admin = await startApp(createAdminBff, sandbox, {
+      BFF_BODY_LIMIT_BYTES: '4096',
+      ...issuer.env,
+    });
   });
 
   afterAll(async () => {
     await admin?.app.close();
     await sandbox?.close();
+    await issuer?.close();
   });
 
   afterEach(() => {
@@ -20,11 +27,18 @@ describe('admin-bff against the sandbox', () => {
     sandbox.resetStats();
   });
 
-  const get = (path: string) => fetch(`${admin.url}${path}`);
+  // Reads as support staff (they may read), mutations as an admin (only they may mutate).
+  const get = (path: string) =>
+    fetch(`${admin.url}${path}`, {
+      headers: issuer.headers({ sub: 'staff_support', roles: ['support'], aud: 'admin-bff' }),
+    });
   const patch = (path: string, body: unknown, raw?: string) =>
     fetch(`${admin.url}${path}`, {
       method: 'PATCH',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...issuer.headers({ sub: 'staff_admin', roles: ['admin'], aud: 'admin-bff' }),
+      },
       body: raw ?? JSON.stringify(body),
     });
 

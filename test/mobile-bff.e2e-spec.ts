@@ -1,18 +1,23 @@
 import { createMobileBff } from '../apps/mobile-bff/src/mobile-bff.app';
+import { type TestIssuer, startTestIssuer } from './support/auth';
 import { type RunningApp, type Sandbox, json, startApp, startSandbox } from './support/stack';
 
 describe('mobile-bff against the sandbox', () => {
   let sandbox: Sandbox;
   let mobile: RunningApp;
+  let issuer: TestIssuer;
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    mobile = await startApp(createMobileBff, sandbox);
+    issuer = await startTestIssuer();
+    // Response caching would answer repeated pages from memory; it has its own cache.e2e-spec.ts.
+    mobile = await startApp(createMobileBff, sandbox, { CACHE_ENABLED: 'false', ...issuer.env });
   });
 
   afterAll(async () => {
     await mobile?.app.close();
     await sandbox?.close();
+    await issuer?.close();
   });
 
   afterEach(() => {
@@ -20,7 +25,8 @@ describe('mobile-bff against the sandbox', () => {
     sandbox.resetStats();
   });
 
-  const get = (path: string) => fetch(`${mobile.url}${path}`);
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    fetch(`${mobile.url}${path}`, { headers });
 
   it('v1 product is a flat compact card from three parallel calls', async () => {
     const res = await get('/v1/products/prd_0010');
@@ -82,7 +88,10 @@ describe('mobile-bff against the sandbox', () => {
   });
 
   it('v1 order and home are compact', async () => {
-    const order = await json(await get('/v1/orders/ord_00003'));
+    const owner = await json(await fetch(`${sandbox.urls.orders}/orders/ord_00003`));
+    const order = await json(
+      await get('/v1/orders/ord_00003', issuer.headers({ sub: owner.userId, aud: 'mobile-bff' })),
+    );
     expect(order).toMatchObject({
       id: 'ord_00003',
       status: expect.any(String),
@@ -94,7 +103,9 @@ describe('mobile-bff against the sandbox', () => {
       qty: expect.any(Number),
       thumb: expect.any(String),
     });
-    const home = await json(await get('/v1/home?userId=usr_0002'));
+    const home = await json(
+      await get('/v1/home', issuer.headers({ sub: 'usr_0002', aud: 'mobile-bff' })),
+    );
     expect(home.tiles.length).toBeLessThanOrEqual(8);
     expect(home.greeting).toEqual(expect.any(String));
   });

@@ -3,8 +3,13 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { startIdp } from '../apps/sandbox/src/idp/idp.server';
 import type { SandboxIdp } from '../apps/sandbox/src/idp/idp.types';
 import { CookieJar, walkLogin } from './support/oidc-login';
+import { json } from './support/stack';
 
-const CLIENT = { id: 'web-bff', secret: 'test-secret', redirect: 'http://127.0.0.1:9/auth/callback' };
+const CLIENT = {
+  id: 'web-bff',
+  secret: 'test-secret',
+  redirect: 'http://127.0.0.1:9/auth/callback',
+};
 const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
@@ -28,7 +33,10 @@ describe('sandbox dev identity provider (oidc-provider)', () => {
 
   afterAll(() => idp?.close());
 
-  const token = (params: Record<string, string>, auth = basic('sandbox-cli', 'sandbox-cli-secret')) =>
+  const token = (
+    params: Record<string, string>,
+    auth = basic('sandbox-cli', 'sandbox-cli-secret'),
+  ) =>
     fetch(`${idp.issuer}/token`, {
       method: 'POST',
       headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
@@ -69,7 +77,7 @@ describe('sandbox dev identity provider (oidc-provider)', () => {
   }
 
   it('publishes discovery metadata and a public JWKS', async () => {
-    const meta = await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json();
+    const meta = await json(await fetch(`${idp.issuer}/.well-known/openid-configuration`));
     expect(meta).toMatchObject({
       issuer: idp.issuer,
       jwks_uri: `${idp.issuer}/jwks`,
@@ -80,9 +88,14 @@ describe('sandbox dev identity provider (oidc-provider)', () => {
     expect(meta.grant_types_supported).toEqual(
       expect.arrayContaining(['authorization_code', 'refresh_token', 'client_credentials']),
     );
-    const { keys } = await (await fetch(`${idp.issuer}/jwks`)).json();
+    const { keys } = await json(await fetch(`${idp.issuer}/jwks`));
     expect(keys).toHaveLength(1);
-    expect(keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: expect.any(String) });
+    expect(keys[0]).toMatchObject({
+      kty: 'RSA',
+      alg: 'RS256',
+      use: 'sig',
+      kid: expect.any(String),
+    });
     expect(keys[0].d).toBeUndefined();
   });
 
@@ -93,7 +106,7 @@ describe('sandbox dev identity provider (oidc-provider)', () => {
       scope: 'catalog:read',
     });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await json(res);
     const claims = await verifyAccessToken(body.access_token, 'mobile-bff');
     expect(claims).toMatchObject({ sub: 'sandbox-cli', scope: 'catalog:read', tier: 'internal' });
   });
@@ -101,20 +114,31 @@ describe('sandbox dev identity provider (oidc-provider)', () => {
   it('rejects an unknown resource indicator', async () => {
     const res = await token({ grant_type: 'client_credentials', resource: 'urn:bff:nope' });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toBe('invalid_target');
+    expect((await json(res)).error).toBe('invalid_target');
   });
 
   it('mints dev tokens with the requested claims through /dev/token', async () => {
     const res = await fetch(`${idp.issuer}/dev/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sub: 'alice', roles: ['admin'], tier: 'premium', aud: 'admin-bff', ttl: 60 }),
+      body: JSON.stringify({
+        sub: 'alice',
+        roles: ['admin'],
+        tier: 'premium',
+        aud: 'admin-bff',
+        ttl: 60,
+      }),
     });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await json(res);
     expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 60, aud: 'admin-bff' });
     const claims = await verifyAccessToken(body.access_token, 'admin-bff');
-    expect(claims).toMatchObject({ sub: 'alice', roles: ['admin'], tier: 'premium', client_id: 'sandbox-cli' });
+    expect(claims).toMatchObject({
+      sub: 'alice',
+      roles: ['admin'],
+      tier: 'premium',
+      client_id: 'sandbox-cli',
+    });
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(60);
     expect(String(claims.scope).split(' ')).toContain('admin:write');
   });
@@ -132,7 +156,7 @@ describe('sandbox dev identity provider (oidc-provider)', () => {
       body: JSON.stringify(input),
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatch(message);
+    expect((await json(res)).error).toMatch(message);
   });
 
   it('signs a seeded user in with the code flow and PKCE; tokens carry roles, tier, org_id', async () => {
@@ -148,7 +172,7 @@ describe('sandbox dev identity provider (oidc-provider)', () => {
       basic(CLIENT.id, CLIENT.secret),
     );
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.expires_in).toBe(120);
     expect(body.refresh_token).toEqual(expect.any(String));
     const at = await verifyAccessToken(body.access_token, 'web-bff');
@@ -164,7 +188,12 @@ describe('sandbox dev identity provider (oidc-provider)', () => {
       issuer: idp.issuer,
       audience: CLIENT.id,
     });
-    expect(id).toMatchObject({ sub: 'usr_0001', nonce: 'n-1', roles: ['admin'], email: expect.any(String) });
+    expect(id).toMatchObject({
+      sub: 'usr_0001',
+      nonce: 'n-1',
+      roles: ['admin'],
+      email: expect.any(String),
+    });
 
     // Refresh rotates the refresh token; the old one is then refused.
     const refreshed = await token(
@@ -172,15 +201,17 @@ describe('sandbox dev identity provider (oidc-provider)', () => {
       basic(CLIENT.id, CLIENT.secret),
     );
     expect(refreshed.status).toBe(200);
-    const next = await refreshed.json();
+    const next = await json(refreshed);
     expect(next.refresh_token).not.toBe(body.refresh_token);
-    expect(await verifyAccessToken(next.access_token, 'web-bff')).toMatchObject({ sub: 'usr_0001' });
+    expect(await verifyAccessToken(next.access_token, 'web-bff')).toMatchObject({
+      sub: 'usr_0001',
+    });
     const replay = await token(
       { grant_type: 'refresh_token', refresh_token: body.refresh_token },
       basic(CLIENT.id, CLIENT.secret),
     );
     expect(replay.status).toBe(400);
-    expect((await replay.json()).error).toBe('invalid_grant');
+    expect((await json(replay)).error).toBe('invalid_grant');
     expect(idp.grants('authorization_code')).toBe(1);
     expect(idp.grants('refresh_token')).toBe(1);
   });
@@ -197,7 +228,7 @@ describe('sandbox dev identity provider (oidc-provider)', () => {
       basic(CLIENT.id, CLIENT.secret),
     );
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toBe('invalid_grant');
+    expect((await json(res)).error).toBe('invalid_grant');
   });
 
   it('requires PKCE at the authorization endpoint', async () => {

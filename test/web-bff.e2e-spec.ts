@@ -1,18 +1,27 @@
 import { createWebBff } from '../apps/web-bff/src/web-bff.app';
+import { type TestIssuer, startTestIssuer } from './support/auth';
 import { type RunningApp, type Sandbox, json, startApp, startSandbox } from './support/stack';
 
 describe('web-bff against the sandbox', () => {
   let sandbox: Sandbox;
   let web: RunningApp;
+  let issuer: TestIssuer;
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    web = await startApp(createWebBff, sandbox, { BFF_DEADLINE_MS: '1000' });
+    issuer = await startTestIssuer();
+    // Response caching would answer repeated pages from memory; it has its own cache.e2e-spec.ts.
+    web = await startApp(createWebBff, sandbox, {
+      BFF_DEADLINE_MS: '1000',
+      CACHE_ENABLED: 'false',
+      ...issuer.env,
+    });
   });
 
   afterAll(async () => {
     await web?.app.close();
     await sandbox?.close();
+    await issuer?.close();
   });
 
   afterEach(() => {
@@ -22,6 +31,13 @@ describe('web-bff against the sandbox', () => {
 
   const get = (path: string, headers: Record<string, string> = {}) =>
     fetch(`${web.url}${path}`, { headers });
+
+  /** Bearer headers of the user who placed the order (orders are only shown to their owner). */
+  const ownerOf = async (orderId: string): Promise<Record<string, string>> => {
+    const order = await json(await fetch(`${sandbox.urls.orders}/orders/${orderId}`));
+    sandbox.resetStats();
+    return issuer.headers({ sub: order.userId, aud: 'web-bff' });
+  };
 
   describe('product page', () => {
     it('aggregates product, availability, reviews and related products, shaped for the web', async () => {
@@ -161,7 +177,7 @@ describe('web-bff against the sandbox', () => {
 
   describe('order details', () => {
     it('aggregates the order, its customer and its products', async () => {
-      const res = await get('/orders/ord_00001');
+      const res = await get('/orders/ord_00001', await ownerOf('ord_00001'));
       expect(res.status).toBe(200);
       const body = await json(res);
       expect(body).toMatchObject({
@@ -189,7 +205,7 @@ describe('web-bff against the sandbox', () => {
 
     it('keeps the order when the users service is down, marking customer as partial', async () => {
       sandbox.faults.set('users', { outage: true });
-      const res = await get('/orders/ord_00002');
+      const res = await get('/orders/ord_00002', await ownerOf('ord_00002'));
       expect(res.status).toBe(200);
       const body = await json(res);
       expect(body.customer).toBeUndefined();
@@ -199,7 +215,7 @@ describe('web-bff against the sandbox', () => {
 
   describe('home', () => {
     it('shows featured products and the user summary', async () => {
-      const res = await get('/home?userId=usr_0001');
+      const res = await get('/home', issuer.headers({ sub: 'usr_0001' }));
       expect(res.status).toBe(200);
       const body = await json(res);
       expect(body.featured.length).toBeGreaterThan(0);
@@ -209,7 +225,7 @@ describe('web-bff against the sandbox', () => {
       expect(body.user.internalNotes).toBeUndefined();
     });
 
-    it('works anonymously and rejects a malformed user id with 400', async () => {
+    it('works anonymously and rejects the removed userId parameter with 400', async () => {
       const anonymous = await get('/home');
       expect(anonymous.status).toBe(200);
       expect((await json(anonymous)).user).toBeUndefined();

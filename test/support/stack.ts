@@ -1,6 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type BffConfig } from '@app/config';
 import { startSandbox, type Sandbox } from '../../apps/sandbox/src/sandbox';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TEST_INTERNAL_SECRET } from './auth';
 
 export type AppFactory = (config: BffConfig) => Promise<NestFastifyApplication>;
 
@@ -17,6 +20,12 @@ export function sandboxEnv(
     DOWNSTREAM_CATALOG_URL: sandbox.urls.catalog,
     DOWNSTREAM_INVENTORY_URL: sandbox.urls.inventory,
     DOWNSTREAM_REVIEWS_URL: sandbox.urls.reviews,
+    // Browser sessions log in at this sandbox's IdP (ephemeral port).
+    SESSION_ISSUER: sandbox.idp.issuer,
+    // Auth: internal HS256 callers (test/support/auth.ts) and files outside the work tree.
+    AUTH_INTERNAL_HS256_SECRET: TEST_INTERNAL_SECRET,
+    AUDIT_LOG_PATH: join(tmpdir(), `bff-test-audit-${process.pid}.log`),
+    AUTH_API_KEYS_FILE: join(tmpdir(), `bff-test-api-keys-${process.pid}.json`),
     ...extra,
   };
 }

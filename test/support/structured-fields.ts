@@ -57,7 +57,8 @@ class Parser {
   private number(): number {
     const m = /^-?\d{1,15}(\.\d{1,3})?/.exec(this.s.slice(this.i));
     if (m === null) throw new Error(`bad number at ${this.i}`);
-    if (m[1] === undefined && m[0].replace('-', '').length > 15) throw new Error('integer too long');
+    if (m[1] === undefined && m[0].replace('-', '').length > 15)
+      throw new Error('integer too long');
     this.i += m[0].length;
     return Number(m[0]);
   }

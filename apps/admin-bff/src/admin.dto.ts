@@ -1,18 +1,19 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Expose } from 'class-transformer';
 
 /** Admin DTOs: full detail, internal fields included. */
 export class MoneyDto {
-  @Expose() amount!: number;
-  @Expose() currency!: string;
+  @ApiProperty({ type: Number }) @Expose() amount!: number;
+  @ApiProperty({ type: String }) @Expose() currency!: string;
 }
 
 export class MetaDto {
-  @Expose() partial!: string[];
+  @ApiProperty({ type: [String] }) @Expose() partial!: string[];
 }
 
 export class PageInfoDto {
-  @Expose() page!: number;
-  @Expose() pageSize!: number;
-  @Expose() total!: number;
-  @Expose() totalPages!: number;
+  @ApiProperty({ type: Number }) @Expose() page!: number;
+  @ApiProperty({ type: Number }) @Expose() pageSize!: number;
+  @ApiProperty({ type: Number }) @Expose() total!: number;
+  @ApiProperty({ type: Number }) @Expose() totalPages!: number;
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { BffConfig, ConfigValidationError, loadConfig } from '@app/config';
+import { sandboxIdpOptions } from './idp/idp.config';
 import { SANDBOX_SERVICES, Sandbox, startSandbox } from './sandbox';
 
 function readConfig(): BffConfig {
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
       port: config.sandbox.port,
       // Per-request logs only when asked for; they would swamp benchmark runs.
       logger: config.logLevel === 'debug' || config.logLevel === 'trace',
+      idp: sandboxIdpOptions(config),
     });
   } catch (error) {
     process.stderr.write(
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
   for (const name of SANDBOX_SERVICES)
     process.stdout.write(`sandbox ${name.padEnd(9)} ${sandbox.urls[name]}\n`);
   process.stdout.write(`sandbox ${'control'.padEnd(9)} ${sandbox.controlUrl}\n`);
+  process.stdout.write(`sandbox ${'idp'.padEnd(9)} ${sandbox.idp.issuer}\n`);
 
   const shutdown = (signal: NodeJS.Signals): void => {
     process.stdout.write(`sandbox: ${signal}, closing\n`);

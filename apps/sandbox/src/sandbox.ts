@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { createControlServer } from './control.server';
 import { FaultRegistry } from './faults';
+import { startIdp } from './idp/idp.server';
+import type { SandboxIdp, SandboxIdpOptions } from './idp/idp.types';
 import { RequestRecorder } from './request.recorder';
 import { SANDBOX_SERVICES, RecordedRequest, SandboxServiceName } from './sandbox.types';
 import { getSeedData } from './seed.data';
@@ -17,6 +19,7 @@ export { SANDBOX_SERVICES } from './sandbox.types';
 export type { RecordedRequest, SandboxServiceName } from './sandbox.types';
 export { DEFAULT_FAULT_SETTINGS, FaultRegistry, FaultValidationError } from './faults';
 export type { FaultSettings } from './faults';
+export type { SandboxIdp, SandboxIdpOptions } from './idp/idp.types';
 
 export interface SandboxOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -25,12 +28,16 @@ export interface SandboxOptions {
   port?: number;
   /** Fastify request logging; default false. */
   logger?: boolean;
+  /** Dev identity provider settings; it listens on port+6 (ephemeral when port is 0). */
+  idp?: SandboxIdpOptions;
 }
 
 export interface Sandbox {
   /** Base URL of each service, e.g. `http://127.0.0.1:4003` (no trailing slash). */
   urls: Record<SandboxServiceName, string>;
   controlUrl: string;
+  /** The dev OIDC identity provider (oidc-provider): `idp.issuer`, `idp.grants(type)`. */
+  idp: SandboxIdp;
   /** In-process fault control (the control HTTP API uses the same registry). */
   faults: FaultRegistry;
   /** Requests received by the service since start/reset, `/health` excluded. */
@@ -85,15 +92,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     void hosts[SANDBOX_SERVICES.indexOf(service)].sync().catch(() => undefined);
   });
 
+  const idpStarting = startIdp({ host, port: port === 0 ? 0 : port + 6, logger, ...options.idp });
   const closeAll = async (): Promise<void> => {
     unsubscribe();
-    await Promise.allSettled([...hosts.map((h) => h.close()), control.close()]);
+    await Promise.allSettled([
+      ...hosts.map((h) => h.close()),
+      control.close(),
+      idpStarting.then((idp) => idp.close()),
+    ]);
   };
 
   try {
     const started = await Promise.allSettled([
       ...hosts.map((h) => h.start()),
       control.listen({ host, port }),
+      idpStarting,
     ]);
     const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure !== undefined) throw failure.reason;
@@ -103,6 +116,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 
   const controlPort = (control.server.address() as { port: number }).port;
+  const idp = await idpStarting;
   const urls = Object.fromEntries(hosts.map((h) => [h.service, h.url])) as Record<
     SandboxServiceName,
     string
@@ -112,6 +126,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   return {
     urls,
     controlUrl: urlFor(host, controlPort),
+    idp,
     faults,
     hits: (service) => recorder.hits(service),
     recorded: (service) => recorder.recorded(service),

@@ -1,20 +1,26 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Expose, Type } from 'class-transformer';
 
 /** Web DTOs: rich pages for the SPA. Shared by this app's pages only. */
 export class MoneyDto {
-  @Expose() amount!: number;
-  @Expose() currency!: string;
+  @ApiProperty({ type: Number }) @Expose() amount!: number;
+  @ApiProperty({ type: String }) @Expose() currency!: string;
 }
 
 export class MetaDto {
   /** Parts left out because their downstream failed; empty when the page is complete. */
-  @Expose() partial!: string[];
+  @ApiProperty({
+    type: [String],
+    description: 'Parts left out because their downstream failed; empty when the page is complete.',
+  })
+  @Expose()
+  partial!: string[];
 }
 
 export class ProductCardDto {
-  @Expose() id!: string;
-  @Expose() name!: string;
-  @Expose() brand!: string;
-  @Expose() @Type(() => MoneyDto) price!: MoneyDto;
-  @Expose() thumbnailUrl!: string;
+  @ApiProperty({ type: String }) @Expose() id!: string;
+  @ApiProperty({ type: String }) @Expose() name!: string;
+  @ApiProperty({ type: String }) @Expose() brand!: string;
+  @ApiProperty({ type: () => MoneyDto }) @Expose() @Type(() => MoneyDto) price!: MoneyDto;
+  @ApiProperty({ type: String }) @Expose() thumbnailUrl!: string;
 }

@@ -4,7 +4,14 @@ import {
   RequestContextStore,
   createRequestContext,
 } from '@app/core';
-import { aggregate, optional, required, responseMeta } from './aggregate';
+import {
+  aggregate,
+  fallbackChain,
+  optional,
+  required,
+  responseMeta,
+  staticFallback,
+} from './aggregate';
 
 const after =
   <T>(ms: number, value: T): ((signal: AbortSignal) => Promise<T>) =>
@@ -77,6 +84,62 @@ describe('aggregate', () => {
       const assertion = expect(promise).rejects.toBeInstanceOf(DeadlineExceededError);
       await jest.advanceTimersByTimeAsync(50);
       await assertion;
+    });
+  });
+
+  it('uses an async fallback (a stale copy), given the error, or omits the part on undefined', async () => {
+    const error = new DownstreamUnavailableError('down', 'reviews');
+    const seen: unknown[] = [];
+    const promise = aggregate({
+      a: required(after(10, 1)),
+      stale: optional(failAfter(5, error), (e) => {
+        seen.push(e);
+        return new Promise<string>((resolve) => setTimeout(() => resolve('cached'), 20));
+      }),
+      none: optional(failAfter(5, error), async () => undefined),
+      broken: optional(failAfter(5, error), () => Promise.reject(new Error('cache down'))),
+    });
+    await jest.advanceTimersByTimeAsync(25);
+    await expect(promise).resolves.toEqual({
+      data: { a: 1, stale: 'cached' },
+      partial: ['stale', 'none', 'broken'],
+    });
+    expect(seen).toEqual([error]);
+  });
+
+  it('chains fallbacks: the first value that is not undefined wins', async () => {
+    const result = await aggregate({
+      a: optional(
+        () => Promise.reject(new Error('x')),
+        fallbackChain<number[]>(async () => undefined, staticFallback([])),
+      ),
+      b: optional(
+        () => Promise.reject(new Error('y')),
+        fallbackChain(async () => [7], staticFallback([0])),
+      ),
+    });
+    expect(result).toEqual({ data: { a: [], b: [7] }, partial: ['a', 'b'] });
+  });
+
+  it('does not wait past the deadline for an async fallback', async () => {
+    const ctx = createRequestContext({}, 50, performance.now());
+    await RequestContextStore.run(ctx, async () => {
+      const promise = aggregate({
+        a: required(after(10, 'ok')),
+        slowCache: optional(
+          failAfter(40, new Error('x')),
+          () => new Promise<string>(() => undefined),
+        ),
+        hung: optional(
+          () => new Promise<string>(() => undefined),
+          () => 'default',
+        ),
+      });
+      await jest.advanceTimersByTimeAsync(50);
+      await expect(promise).resolves.toEqual({
+        data: { a: 'ok', hung: 'default' },
+        partial: ['slowCache', 'hung'],
+      });
     });
   });
 

@@ -75,7 +75,8 @@ function parseKeysFile(text: string): ApiKeyRecord[] {
   const parsed = JSON.parse(text) as Partial<KeysFile>;
   if (!Array.isArray(parsed.keys)) throw new Error('expected {"keys": [...]}');
   return parsed.keys.filter(
-    (k) => typeof k?.hash === 'string' && /^[0-9a-f]{64}$/.test(k.hash) && typeof k.client === 'string',
+    (k) =>
+      typeof k?.hash === 'string' && /^[0-9a-f]{64}$/.test(k.hash) && typeof k.client === 'string',
   );
 }
 
@@ -224,7 +225,9 @@ export class RedisApiKeyStore implements ApiKeyStore, ApiKeyAdmin {
     try {
       await this.subscriber.subscribe(REDIS_API_KEYS_CHANNEL);
     } catch (error) {
-      this.logger.warn(`API key revocations will wait for the cache lifetime: ${(error as Error).message}`);
+      this.logger.warn(
+        `API key revocations will wait for the cache lifetime: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -277,6 +280,7 @@ export function createApiKeyStore(
   config: ApiKeysConfig,
   redisUrl: string | undefined,
 ): ApiKeyStore & ApiKeyAdmin {
-  if (config.store === 'redis' && redisUrl !== undefined) return new RedisApiKeyStore(redisUrl, config.cacheMs);
+  if (config.store === 'redis' && redisUrl !== undefined)
+    return new RedisApiKeyStore(redisUrl, config.cacheMs);
   return new FileApiKeyStore(config.file);
 }

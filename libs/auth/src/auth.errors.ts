@@ -70,3 +70,15 @@ export class AuditUnavailableError extends BffError {
   readonly status = 503;
   readonly code = 'AUDIT_UNAVAILABLE';
 }
+
+/**
+ * A resource that exists but belongs to someone else. Answered exactly like a missing one (404
+ * NOT_FOUND, same message), so ids of other users' resources cannot be probed.
+ */
+export class NotOwnerError extends BffError {
+  readonly status = 404;
+  readonly code = 'NOT_FOUND';
+  constructor() {
+    super('Resource not found');
+  }
+}

@@ -22,7 +22,12 @@ import { authMetrics } from './auth.metrics';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from './auth.options';
 import { ROLES_METADATA, SCOPES_METADATA } from './auth.decorators';
 import { API_KEY_FORMAT, type ApiKeyStore, hashApiKey } from './api-key.store';
-import { DECODED_TOKEN, INTERNAL_STRATEGY, OIDC_STRATEGY, type WithDecodedToken } from './jwt.strategy';
+import {
+  DECODED_TOKEN,
+  INTERNAL_STRATEGY,
+  OIDC_STRATEGY,
+  type WithDecodedToken,
+} from './jwt.strategy';
 import { decodeJwt } from './jwt.token';
 
 export const AUTHENTICATOR = Symbol('bff.passportAuthenticator');
@@ -87,7 +92,10 @@ export class BffAuthGuard implements CanActivate {
   ): Promise<Principal | undefined> {
     const authorization = request.headers.authorization;
     if (authorization !== undefined && apiKey !== undefined) {
-      throw new InvalidAuthRequestError('Send either a bearer token or an API key, not both', 'ambiguous');
+      throw new InvalidAuthRequestError(
+        'Send either a bearer token or an API key, not both',
+        'ambiguous',
+      );
     }
     if (apiKey !== undefined) return this.apiKeyPrincipal(apiKey);
     if (authorization === undefined) return undefined;
@@ -98,12 +106,19 @@ export class BffAuthGuard implements CanActivate {
     const token = decodeJwt(match[1], this.options.config.maxTokenBytes);
     const internal = this.options.config.internal;
     // Picks the verification path from the allow-list; nothing is trusted until it verifies.
-    const strategy = internal !== undefined && token.payload.iss === internal.issuer ? INTERNAL_STRATEGY : OIDC_STRATEGY;
+    const strategy =
+      internal !== undefined && token.payload.iss === internal.issuer
+        ? INTERNAL_STRATEGY
+        : OIDC_STRATEGY;
     (request as WithDecodedToken)[DECODED_TOKEN] = token;
     return this.runStrategy(strategy, request, reply);
   }
 
-  private runStrategy(name: string, request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
+  private runStrategy(
+    name: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<Principal> {
     return new Promise<Principal>((resolve, reject) => {
       const middleware = this.authenticator.authenticate(
         name,
@@ -152,7 +167,10 @@ export class BffAuthGuard implements CanActivate {
     }
     const missing = needs.scopes.filter((s) => !principal.scopes.includes(s));
     if (missing.length > 0) {
-      throw new InsufficientScopeError(`Requires the scopes: ${needs.scopes.join(' ')}`, needs.scopes);
+      throw new InsufficientScopeError(
+        `Requires the scopes: ${needs.scopes.join(' ')}`,
+        needs.scopes,
+      );
     }
   }
 
@@ -162,19 +180,24 @@ export class BffAuthGuard implements CanActivate {
     let base = this.requirements.get(handler);
     if (base === undefined) {
       const targets = [handler, context.getClass()];
-      const publicMode = this.reflector.getAllAndOverride<PublicMode | undefined>(PUBLIC_METADATA, targets);
+      const publicMode = this.reflector.getAllAndOverride<PublicMode | undefined>(
+        PUBLIC_METADATA,
+        targets,
+      );
       const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_METADATA, targets);
       base = {
         mode: publicMode ?? 'required',
         roles: roles ?? (publicMode === undefined ? this.options.defaultRoles : []),
-        scopes: this.reflector.getAllAndOverride<string[] | undefined>(SCOPES_METADATA, targets) ?? [],
+        scopes:
+          this.reflector.getAllAndOverride<string[] | undefined>(SCOPES_METADATA, targets) ?? [],
       };
       this.requirements.set(handler, base);
     }
     const route = request.bffContext?.route;
     if (route === undefined) return base;
     return {
-      mode: route.auth === undefined ? base.mode : route.auth === 'public' ? 'optional' : 'required',
+      mode:
+        route.auth === undefined ? base.mode : route.auth === 'public' ? 'optional' : 'required',
       roles: route.roles ?? base.roles,
       scopes: route.scopes ?? base.scopes,
     };
@@ -194,7 +217,10 @@ export class BffAuthGuard implements CanActivate {
   private challenge(error: AuthError, apiKeyUsed: boolean): string {
     const parts = [`realm="${this.options.realm}"`];
     if (error.challenge !== undefined) {
-      parts.push(`error="${error.challenge}"`, `error_description="${error.message.replace(/["\\]/g, '')}"`);
+      parts.push(
+        `error="${error.challenge}"`,
+        `error_description="${error.message.replace(/["\\]/g, '')}"`,
+      );
     }
     if (error instanceof InsufficientScopeError && error.requiredScopes.length > 0) {
       parts.push(`scope="${error.requiredScopes.join(' ')}"`);
@@ -215,7 +241,8 @@ export function toAuthError(error: unknown, logger?: Logger): unknown {
   if (isBffError(error)) return error;
   const name = (error as { name?: unknown } | null)?.name;
   const message = error instanceof Error ? error.message : String(error);
-  if (name === 'TokenExpiredError') return new InvalidCredentialsError('The access token expired', 'expired');
+  if (name === 'TokenExpiredError')
+    return new InvalidCredentialsError('The access token expired', 'expired');
   if (name === 'NotBeforeError') {
     return new InvalidCredentialsError('The access token is not valid yet', 'not_yet_valid');
   }

@@ -20,8 +20,14 @@ function counter<L extends string>(name: string, help: string, labelNames: L[]):
 /** The auth lib's metrics on prom-client's default register, created once per process. */
 export function authMetrics(): AuthMetrics {
   metrics ??= {
-    rejections: counter('bff_auth_rejections_total', 'Requests refused by authentication or authorization', ['reason']),
-    jwksFetches: counter('bff_auth_jwks_fetches_total', 'Discovery/JWKS fetches of OIDC issuers', ['outcome']),
+    rejections: counter(
+      'bff_auth_rejections_total',
+      'Requests refused by authentication or authorization',
+      ['reason'],
+    ),
+    jwksFetches: counter('bff_auth_jwks_fetches_total', 'Discovery/JWKS fetches of OIDC issuers', [
+      'outcome',
+    ]),
   };
   return metrics;
 }

@@ -65,7 +65,11 @@ export class IssuerKeys {
   /** The key for a token's `kid` and (already allowed) `alg`. */
   async keyFor(kid: string | undefined, alg: OidcAlgorithm): Promise<KeyObject> {
     const now = performance.now();
-    if (this.loaded && this.inflight === undefined && now - this.fetchedAt > this.options.maxAgeMs) {
+    if (
+      this.loaded &&
+      this.inflight === undefined &&
+      now - this.fetchedAt > this.options.maxAgeMs
+    ) {
       this.refresh().catch(() => undefined);
     }
     const known = this.find(kid, alg);
@@ -116,10 +120,14 @@ export class IssuerKeys {
   }
 
   private async discover(): Promise<string> {
-    const doc = await this.getJson(`${this.issuer.url.replace(/\/$/, '')}/.well-known/openid-configuration`);
+    const doc = await this.getJson(
+      `${this.issuer.url.replace(/\/$/, '')}/.well-known/openid-configuration`,
+    );
     // OIDC Discovery §4.3: the document must name exactly the issuer it was fetched for.
     if (doc.issuer !== this.issuer.url) {
-      throw new Error(`discovery names issuer "${String(doc.issuer)}", expected ${this.issuer.url}`);
+      throw new Error(
+        `discovery names issuer "${String(doc.issuer)}", expected ${this.issuer.url}`,
+      );
     }
     if (typeof doc.jwks_uri !== 'string' || !/^https?:\/\//.test(doc.jwks_uri)) {
       throw new Error('discovery document has no usable jwks_uri');

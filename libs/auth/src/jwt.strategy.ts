@@ -6,7 +6,12 @@ import passport from 'passport';
 import { Strategy } from 'passport-jwt';
 import { InvalidCredentialsError } from './auth.errors';
 import type { JwksCache } from './jwks.cache';
-import { type DecodedJwt, type JwtClaims, assertAccessToken, principalFromClaims } from './jwt.token';
+import {
+  type DecodedJwt,
+  type JwtClaims,
+  assertAccessToken,
+  principalFromClaims,
+} from './jwt.token';
 
 /** Where the guard leaves the token it already decoded, so strategies do not split it again. */
 export const DECODED_TOKEN = Symbol('bff.decodedToken');
@@ -26,9 +31,12 @@ export const INTERNAL_STRATEGY = 'bff-internal';
  */
 const detached = new passport.Authenticator();
 
-type KeyDone = (error: unknown, key?: KeyObject) => void;
+/** passport-jwt types the key as string | Buffer; jsonwebtoken, which it calls, takes KeyObjects. */
+type KeyDone = (error: unknown, key?: string | Buffer) => void;
+const asKey = (key: KeyObject): Buffer => key as unknown as Buffer;
 
-const fromDecoded = (request: WithDecodedToken): string | null => request[DECODED_TOKEN]?.raw ?? null;
+const fromDecoded = (request: WithDecodedToken): string | null =>
+  request[DECODED_TOKEN]?.raw ?? null;
 
 export interface JwtCheckSettings {
   audience: string;
@@ -48,7 +56,7 @@ export class OidcJwtStrategy extends PassportStrategy(Strategy) {
       jwtFromRequest: fromDecoded,
       secretOrKeyProvider: (request: WithDecodedToken, _raw: string, done: KeyDone) => {
         oidcKey(jwks, request[DECODED_TOKEN], settings.auth.tokenTypes).then(
-          (key) => done(null, key),
+          (key) => done(null, asKey(key)),
           (error: unknown) => done(error),
         );
       },
@@ -66,7 +74,10 @@ export class OidcJwtStrategy extends PassportStrategy(Strategy) {
   validate(payload: JwtClaims): Principal {
     // A client-credentials token names the client itself as subject.
     const client = payload.client_id ?? payload.azp;
-    return principalFromClaims(payload, client !== undefined && client === payload.sub ? 'service' : 'user');
+    return principalFromClaims(
+      payload,
+      client !== undefined && client === payload.sub ? 'service' : 'user',
+    );
   }
 }
 
@@ -78,7 +89,8 @@ async function oidcKey(
   if (token === undefined) throw new InvalidCredentialsError('Malformed token', 'malformed');
   assertAccessToken(token, tokenTypes);
   const issuer = jwks.issuer(String(token.payload.iss));
-  if (issuer === undefined) throw new InvalidCredentialsError('Untrusted token issuer', 'untrusted_issuer');
+  if (issuer === undefined)
+    throw new InvalidCredentialsError('Untrusted token issuer', 'untrusted_issuer');
   const alg = token.header.alg as OidcAlgorithm;
   if (!issuer.issuer.algorithms.includes(alg)) {
     throw new InvalidCredentialsError('Token algorithm not accepted for this issuer', 'bad_alg');
@@ -95,12 +107,16 @@ export class InternalJwtStrategy extends PassportStrategy(Strategy) {
       secretOrKeyProvider: (request: WithDecodedToken, _raw: string, done: KeyDone) => {
         try {
           const token = request[DECODED_TOKEN];
-          if (token === undefined) throw new InvalidCredentialsError('Malformed token', 'malformed');
+          if (token === undefined)
+            throw new InvalidCredentialsError('Malformed token', 'malformed');
           assertAccessToken(token, settings.auth.tokenTypes);
           if (token.header.alg !== 'HS256') {
-            throw new InvalidCredentialsError('Token algorithm not accepted for this issuer', 'bad_alg');
+            throw new InvalidCredentialsError(
+              'Token algorithm not accepted for this issuer',
+              'bad_alg',
+            );
           }
-          done(null, key);
+          done(null, asKey(key));
         } catch (error) {
           done(error);
         }

@@ -37,7 +37,8 @@ export interface DecodedJwt {
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
 function decodeSegment(segment: string, what: string): Record<string, unknown> {
-  if (!SEGMENT.test(segment)) throw new InvalidCredentialsError(`Malformed token ${what}`, 'malformed');
+  if (!SEGMENT.test(segment))
+    throw new InvalidCredentialsError(`Malformed token ${what}`, 'malformed');
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
@@ -55,7 +56,8 @@ function decodeSegment(segment: string, what: string): Record<string, unknown> {
  * `alg: none` and `crit` extensions (RFC 7515 §4.1.11: unknown critical extensions must fail).
  */
 export function decodeJwt(raw: string, maxBytes: number): DecodedJwt {
-  if (raw.length > maxBytes) throw new InvalidCredentialsError('The token is too large', 'too_large');
+  if (raw.length > maxBytes)
+    throw new InvalidCredentialsError('The token is too large', 'too_large');
   const parts = raw.split('.');
   if (parts.length !== 3 || parts[2] === '') {
     throw new InvalidCredentialsError('Malformed token', 'malformed');
@@ -77,25 +79,37 @@ export function decodeJwt(raw: string, maxBytes: number): DecodedJwt {
   return { raw, header: header as unknown as JoseHeader, payload };
 }
 
+const AT_JWT = new Set(['at+jwt', 'application/at+jwt']);
+
 /**
- * RFC 8725 §3.11 explicit typing: only access-token types are accepted (a missing `typ` counts as
- * `JWT`); ID tokens are also recognised by claims only they carry, whatever their `typ`.
+ * RFC 8725 §3.11 explicit typing. `typ` must be an accepted type (a missing `typ` counts as `JWT`).
+ * `at+jwt` is an access token by declaration (RFC 9068); any other accepted type must also look
+ * like one: RFC 9068 §2.2 requires `client_id`, which ID tokens never carry, and ID-token-only
+ * claims (`nonce`, `at_hash`, `c_hash`, Cognito's `token_use: id`) are refused. This matters when an
+ * OIDC client id equals a BFF audience: an ID token would otherwise pass the `aud` check.
  */
 export function assertAccessToken(token: DecodedJwt, acceptedTypes: readonly string[]): void {
-  const typ = token.header.typ ?? 'JWT';
-  if (!acceptedTypes.some((t) => t.toLowerCase() === typ.toLowerCase())) {
+  const typ = (token.header.typ ?? 'JWT').toLowerCase();
+  if (!acceptedTypes.some((t) => t.toLowerCase() === typ)) {
     throw new InvalidCredentialsError('The token is not an access token', 'bad_type');
   }
   const p = token.payload;
-  if (p.nonce !== undefined || p.at_hash !== undefined || p.c_hash !== undefined) {
+  if (
+    p.nonce !== undefined ||
+    p.at_hash !== undefined ||
+    p.c_hash !== undefined ||
+    p.token_use === 'id' ||
+    (!AT_JWT.has(typ) && typeof p.client_id !== 'string')
+  ) {
     throw new InvalidCredentialsError('ID tokens are not access tokens', 'bad_type');
   }
 }
 
 /** Printable, header-safe values: they travel downstream as `X-User-*` headers. */
 const SAFE_SUBJECT = /^[\x21-\x7e]{1,256}$/;
-const SAFE_NAME = /^[A-Za-z0-9_.:/-]{1,128}$/;
-const TIERS: readonly Tier[] = ['standard', 'premium'];
+const SAFE_NAME = /^[A-Za-z0-9_.:/@-]{1,128}$/;
+/** `anonymous` is what the throttler uses for no principal; a token never claims it. */
+const TIERS: readonly Tier[] = ['standard', 'premium', 'internal'];
 
 function names(value: unknown): string[] {
   const list =

@@ -116,7 +116,8 @@ export function sharedStoragePolicy(
     if (expires !== undefined) {
       const at = Date.parse(expires);
       const base = date === undefined ? now : Date.parse(date);
-      freshSeconds = Number.isFinite(at) && Number.isFinite(base) ? Math.max(0, (at - base) / 1000) : 0;
+      freshSeconds =
+        Number.isFinite(at) && Number.isFinite(base) ? Math.max(0, (at - base) / 1000) : 0;
     }
   }
   const explicit = freshSeconds !== undefined;

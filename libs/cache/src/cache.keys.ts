@@ -68,17 +68,21 @@ export function canonicalPath(routePattern: string, params: Params): string | un
 
 /**
  * The query as one canonical string: names sorted, repeated values kept in order, everything
- * percent-encoded the same way. With `only`, parameters outside the list are left out (the handler
- * does not read them, so they cannot change the content and must not split the cache).
+ * percent-encoded the same way. With `only`, a query naming anything else gives undefined (not
+ * cacheable: the handler's validation decides about it, and `?x=1..n` cannot flood the cache).
  */
-export function canonicalQuery(query: Query, only?: readonly string[]): string {
+export function canonicalQuery(query: Query, only?: readonly string[]): string | undefined {
   if (query === undefined || query === null) return '';
-  const names = (only ?? Object.keys(query)).filter((n) => query[n] !== undefined).sort();
+  const names = Object.keys(query)
+    .filter((n) => query[n] !== undefined)
+    .sort();
+  if (only !== undefined && names.some((n) => !only.includes(n))) return undefined;
   const out: string[] = [];
   for (const name of names) {
     const value = query[name];
     const values = Array.isArray(value) ? value : [value];
-    for (const v of values) out.push(`${encodeURIComponent(name)}=${encodeURIComponent(String(v))}`);
+    for (const v of values)
+      out.push(`${encodeURIComponent(name)}=${encodeURIComponent(String(v))}`);
   }
   return out.join('&');
 }
@@ -125,10 +129,14 @@ export function hasCredentials(headers: HeaderBag): boolean {
 }
 
 /**
- * Lower-case, sorted request header names a response varies on. `Accept-Encoding` is dropped:
- * stored bodies are the uncompressed ones, compression is applied per client on the way out.
+ * Lower-case, sorted request header names a response varies on, as far as the stored entry is
+ * concerned. Dropped: `Accept-Encoding` (stored bodies are uncompressed; compression is applied
+ * per client on the way out) and `Origin` (it only selects CORS headers, which the CORS layer
+ * computes for every request, cached or not; the stored body never depends on it).
  * Returns `'*'` for `Vary: *` (never stored).
  */
+const PER_REQUEST_VARY = new Set(['accept-encoding', 'origin']);
+
 export function varyHeaders(vary: string | string[] | number | undefined): string[] | '*' {
   if (vary === undefined) return [];
   const text = Array.isArray(vary) ? vary.join(',') : String(vary);
@@ -136,7 +144,7 @@ export function varyHeaders(vary: string | string[] | number | undefined): strin
   for (const raw of text.split(',')) {
     const name = raw.trim().toLowerCase();
     if (name === '*') return '*';
-    if (name !== '' && name !== 'accept-encoding') names.add(name);
+    if (name !== '' && !PER_REQUEST_VARY.has(name)) names.add(name);
   }
   return [...names].sort();
 }

@@ -62,6 +62,23 @@ export class DownstreamCache {
 
   constructor(private readonly cache: TieredCache) {}
 
+  /**
+   * The cache side of the aggregation fallbacks: any stored copy of a downstream GET, however
+   * stale, for `optional(run, downstreamCache.staleFallback('reviews', dpath\`/reviews/summary/${id}\`))`.
+   * `path` is the downstream path with its query string, as the call sent it. The response is
+   * marked stale (`X-Cache: STALE`, `meta.stale`); gives undefined when nothing is stored.
+   */
+  staleFallback<T>(service: string, path: string): StaleFallback<T> {
+    const key = `d:${service}:${canonicalDownstreamPath(path)}`;
+    return async () => {
+      const entry = await this.cache.lookup(key, { accept: 'application/json' });
+      if (entry === undefined) return undefined;
+      this.counters.stale.inc();
+      markStale();
+      return (/json/.test(entry.contentType) ? JSON.parse(entry.body) : entry.body) as T;
+    };
+  }
+
   /** The middleware for one service; returns a pass-through when caching is off. */
   middleware(
     service: DownstreamServiceConfig,
@@ -164,6 +181,9 @@ export class DownstreamCache {
     };
   }
 }
+
+/** What `optional(run, fallback)` of the aggregation lib accepts as a fallback. */
+export type StaleFallback<T> = (error: unknown) => Promise<T | undefined>;
 
 /** The single-flight leader was cancelled by its own caller: followers must not inherit that. */
 class LeaderCancelled {

@@ -1,7 +1,10 @@
 import type { BffAppName } from './config.types';
 import type { EnvReader } from './env-reader';
 
-/** Asymmetric JWS algorithms an OIDC issuer may be trusted with; HS* and `none` never are. */
+/**
+ * Asymmetric JWS algorithms an OIDC issuer may be trusted with (those jsonwebtoken verifies);
+ * HS* and `none` never are.
+ */
 export const OIDC_ALGORITHMS = [
   'RS256',
   'RS384',
@@ -12,7 +15,6 @@ export const OIDC_ALGORITHMS = [
   'ES256',
   'ES384',
   'ES512',
-  'EdDSA',
 ] as const;
 
 export type OidcAlgorithm = (typeof OIDC_ALGORITHMS)[number];
@@ -158,10 +160,9 @@ export function readAuthConfig(
     'AUTH_OIDC_ALGORITHMS',
     r.list('AUTH_OIDC_ALGORITHMS', ['RS256', 'ES256']),
   );
-  const sandboxIdp =
-    options.production
-      ? undefined
-      : `http://${options.sandbox.host}:${options.sandbox.port + 6}`;
+  const sandboxIdp = options.production
+    ? undefined
+    : `http://${options.sandbox.host}:${options.sandbox.port + 6}`;
   const internalSecret = secret(r, 'AUTH_INTERNAL_HS256_SECRET');
   const downstreamSecret = secret(r, 'AUTH_DOWNSTREAM_TOKEN_SECRET');
   const store = r.oneOf(

@@ -35,9 +35,7 @@ const KEY_PREFIX = /^[A-Za-z0-9:_.-]{1,64}$/;
 export function readCacheConfig(r: EnvReader, redisUrl: string | undefined): CacheConfig {
   const keyPrefix = r.raw('CACHE_KEY_PREFIX') ?? 'bff:cache:';
   if (!KEY_PREFIX.test(keyPrefix)) {
-    r.problems.push(
-      `CACHE_KEY_PREFIX must be 1-64 letters, digits or ":_.-" (got "${keyPrefix}")`,
-    );
+    r.problems.push(`CACHE_KEY_PREFIX must be 1-64 letters, digits or ":_.-" (got "${keyPrefix}")`);
   }
   return {
     enabled: r.bool('CACHE_ENABLED', true),

@@ -24,8 +24,6 @@ export interface RoutingConfig {
   readonly routesFiles: Readonly<Record<BffAppName, string | undefined>>;
   /** Balancing settings per downstream service (`DOWNSTREAM_<NAME>_BALANCER`, `_EJECT_*`, `_CANARY_URL`). */
   readonly upstreams: Readonly<Record<string, UpstreamBalancingConfig>>;
-  /** Exact origins of the web SPA allowed by CORS (with credentials); nothing else gets CORS headers. */
-  readonly webSpaOrigins: readonly string[];
   /** Oldest mobile app version served (`X-App-Version` below it gets 426); undefined disables the check. */
   readonly mobileMinAppVersion: string | undefined;
   /** HMAC key of mobile pagination cursors; random per process unless set (set it when running several instances). */
@@ -45,21 +43,6 @@ function readRoutesFile(r: EnvReader, app: BffAppName, cwd: string): string | un
   const value = r.raw(APP_ENV[app]) ?? `apps/${app}/routes.json`;
   if (value === 'none') return undefined;
   return isAbsolute(value) ? value : resolve(cwd, value);
-}
-
-function readOrigins(r: EnvReader, name: string, fallback: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const value of r.list(name, fallback)) {
-    try {
-      const url = new URL(value);
-      // An origin is scheme://host[:port] and nothing else; a path would never match a browser Origin.
-      if (!['http:', 'https:'].includes(url.protocol) || url.origin !== value) throw new Error();
-      out.push(url.origin);
-    } catch {
-      r.problems.push(`${name} must list exact origins like https://app.example.com (got "${value}")`);
-    }
-  }
-  return out;
 }
 
 /**
@@ -104,10 +87,6 @@ export function readRoutingConfig(
       'admin-bff': readRoutesFile(r, 'admin-bff', cwd),
     },
     upstreams,
-    webSpaOrigins: readOrigins(r, 'WEB_SPA_ORIGINS', [
-      'http://localhost:5173',
-      'http://127.0.0.1:5173',
-    ]),
     mobileMinAppVersion: minVersion === 'none' ? undefined : minVersion,
     cursorSecret: secret ?? randomBytes(32).toString('base64url'),
     docsEnabled: r.bool('BFF_DOCS_ENABLED', true),

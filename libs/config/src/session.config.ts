@@ -80,8 +80,7 @@ export function readSessionConfig(r: EnvReader, ctx: SessionConfigContext): Sess
     }
   }
   const defaultReturnUrl =
-    r.raw('SESSION_DEFAULT_RETURN_URL') ??
-    (spaOrigins.length > 0 ? `${spaOrigins[0]}/` : '/');
+    r.raw('SESSION_DEFAULT_RETURN_URL') ?? (spaOrigins.length > 0 ? `${spaOrigins[0]}/` : '/');
   let absoluteReturn = new URL(redirectUri).origin + '/';
   try {
     absoluteReturn = new URL(defaultReturnUrl, redirectUri).href;

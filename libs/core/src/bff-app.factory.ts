@@ -1,3 +1,4 @@
+/// <reference path="./fastify.d.ts" />
 import {
   INestApplication,
   LogLevel as NestLogLevel,
@@ -13,7 +14,6 @@ import { findAppSetups } from './bff-app.setup';
 import { BffLifecycle } from './bff-lifecycle';
 import { REQUEST_ID_HEADER, createRequestContext } from './request-context';
 import { RequestContextInterceptor } from './request-context.interceptor';
-import './fastify.d';
 import type { IncomingMessage } from 'node:http';
 
 export interface BffAppOptions {
@@ -54,6 +54,9 @@ export async function createBffApp(
     logger: NEST_LEVELS[config.logLevel],
     // Held until a BffAppSetup installs the structured logger (flushed below either way).
     bufferLogs: true,
+    // Errors during creation reject (and reach runBff / the test) instead of process.exit(1);
+    // also lets optional lookups such as findAppSetups fail softly.
+    abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
   const lifecycle = app.get(BffLifecycle);

@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
-import { Logger } from '@nestjs/common';
+import type { LogLevel } from '@app/config';
+import pino from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 
 /** IPC messages a worker exchanges with the primary to serve whole-app metrics. */
@@ -19,6 +20,7 @@ export interface PrimaryOptions {
   workers: number;
   /** Longest wait for workers to drain after SIGTERM before they are killed. */
   shutdownTimeoutMs: number;
+  logLevel: LogLevel;
 }
 
 /**
@@ -28,7 +30,13 @@ export interface PrimaryOptions {
  * Exits 0 once every worker has drained and exited 0.
  */
 export function runPrimary(name: string, options: PrimaryOptions): void {
-  const logger = new Logger(`${name}:primary`);
+  // JSON lines like the workers' (there is no Nest app in the primary).
+  const logger = pino({
+    level: options.logLevel,
+    base: { app: name, role: 'primary', pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  });
   const aggregator = new AggregatorRegistry();
   const startedAt = new Map<Worker, number>();
   let earlyDeaths = 0;
@@ -71,7 +79,7 @@ export function runPrimary(name: string, options: PrimaryOptions): void {
   const stopAll = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${signal}: stopping ${startedAt.size} workers`);
+    logger.info(`${signal}: stopping ${startedAt.size} workers`);
     for (const worker of startedAt.keys()) worker.process.kill('SIGTERM');
     // Workers enforce their own deadline; this one only catches a worker that cannot even exit.
     setTimeout(() => {
@@ -84,5 +92,5 @@ export function runPrimary(name: string, options: PrimaryOptions): void {
   process.on('SIGINT', () => stopAll('SIGINT'));
 
   for (let i = 0; i < options.workers; i++) fork();
-  logger.log(`started ${options.workers} workers`);
+  logger.info(`started ${options.workers} workers`);
 }

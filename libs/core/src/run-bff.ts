@@ -26,7 +26,11 @@ export async function runBff(
   }
   const ops = config.observability;
   if (ops.workers > 1 && cluster.isPrimary) {
-    runPrimary(name, { workers: ops.workers, shutdownTimeoutMs: ops.shutdownTimeoutMs });
+    runPrimary(name, {
+      workers: ops.workers,
+      shutdownTimeoutMs: ops.shutdownTimeoutMs,
+      logLevel: config.logLevel,
+    });
     return;
   }
   let app: NestFastifyApplication;

@@ -59,6 +59,7 @@ export class DownstreamClient implements OnApplicationShutdown {
         marginMs: config.deadlineMarginMs,
         policies: options.policies?.(service) ?? [],
         observer,
+        downstreamToken: config.auth.downstreamToken,
       });
       this.services.set(service.name, { config: service, transport, pipeline });
     }

@@ -104,7 +104,7 @@ export function compose(...middlewares: DownstreamMiddleware[]): DownstreamMiddl
   return (transport) => middlewares.reduceRight((next, mw) => mw(next), transport);
 }
 
-/** Reports every call to the observer: outermost, so calls failing fast (no budget left, open circuit) count too. */
+/** Reports every attempt to the observer, which may name the attempt's span (`call.spanId`). */
 export function observeMiddleware(observer: DownstreamObserver): DownstreamMiddleware {
   return (next) => async (call) => {
     const done = observer.start(call);

@@ -1,4 +1,4 @@
-import type { DownstreamServiceConfig } from '@app/config';
+import type { DownstreamServiceConfig, DownstreamTokenConfig } from '@app/config';
 import {
   compose,
   contextHeadersMiddleware,
@@ -12,22 +12,28 @@ import type {
   DownstreamProxy,
   DownstreamTransport,
 } from './downstream.types';
+import { userContextMiddleware } from './user-context.middleware';
 
 export interface PipelineOptions {
   marginMs: number;
   /** Policies (retry, circuit breaker, bulkhead...) for this service, outermost first. */
   policies: readonly DownstreamMiddleware[];
-  /** Metrics, spans and log timings of every call (@app/observability); none = no cost. */
+  /** Metrics, spans and log timings of every attempt (@app/observability); none = no cost. */
   observer?: DownstreamObserver;
+  /** Signs an `X-Internal-Token` for downstreams (`config.auth.downstreamToken`); none = headers only. */
+  downstreamToken?: DownstreamTokenConfig;
 }
 
 /**
  * The whole path of a downstream call, top to bottom. Built once per service at start-up.
  * Order matters:
- * 0. observe (when an observer is set): one span, metric and timing per call, whatever fails below;
  * 1. deadline: the endpoint budget covers every retry below it;
- * 2. context headers: request id and trace go out on every attempt;
+ * 2. user context: client-sent identity, credential and hop-by-hop headers are stripped and the
+ *     verified caller's `X-User-Id`/`X-User-Roles`/`X-Org-Id` set, whatever the code above added;
  * 3. policies: retries see typed errors and each attempt is counted by the breaker;
+ * 3b. observe (when an observer is set, @app/observability): a span, metrics and log timings per
+ *     attempt actually sent (cache hits and short-circuits are not downstream requests);
+ * 3c. context headers: request id and a traceparent naming this attempt's span go out;
  * 4. status: turns 5xx and mirrored 4xx into typed errors, so policies can tell failures apart;
  * 5. transport: undici or axios.
  */
@@ -37,10 +43,11 @@ export function buildPipeline(
   options: PipelineOptions,
 ): DownstreamProxy {
   return compose(
-    ...(options.observer === undefined ? [] : [observeMiddleware(options.observer)]),
     deadlineMiddleware(options.marginMs),
-    contextHeadersMiddleware(),
+    userContextMiddleware(options.downstreamToken),
     ...options.policies,
+    ...(options.observer === undefined ? [] : [observeMiddleware(options.observer)]),
+    contextHeadersMiddleware(),
     statusMiddleware(),
   )(transport.send);
 }

@@ -3,8 +3,22 @@ export type { DownstreamModuleAsyncOptions } from './downstream.module';
 export type { DownstreamModuleOptions } from './downstream.options';
 export { DownstreamClient } from './downstream.client';
 export { buildPipeline } from './downstream.pipeline';
-export { compose, BUDGET_HEADER, refreshBudgetHeader, observeMiddleware } from './downstream.middlewares';
+export {
+  compose,
+  BUDGET_HEADER,
+  refreshBudgetHeader,
+  observeMiddleware,
+} from './downstream.middlewares';
 export { DOWNSTREAM_OBSERVER } from './downstream.types';
+export {
+  userContextMiddleware,
+  sanitizeHeaders,
+  signInternalToken,
+  USER_ID_HEADER,
+  USER_ROLES_HEADER,
+  ORG_ID_HEADER,
+  INTERNAL_TOKEN_HEADER,
+} from './user-context.middleware';
 export { dpath } from './dpath';
 export { UndiciTransport } from './transports/undici.transport';
 export { AxiosTransport } from './transports/axios.transport';

@@ -23,9 +23,10 @@ export function isUnhealthy(error: unknown): boolean {
 /**
  * What one failed attempt means for the policies above it. Wrapping the error lets the breaker
  * and the retry decide from facts about the call (caller cancellation, budget, method) that
- * cockatiel's error filters cannot see.
+ * cockatiel's error filters cannot see. Never leaves the policies (unwrapped on the way out), so
+ * it is a plain object: no stack trace captured per failure during an outage.
  */
-export class AttemptFailure extends Error {
+export class AttemptFailure {
   constructor(
     /** What the downstream pipeline threw. */
     readonly error: unknown,
@@ -33,7 +34,5 @@ export class AttemptFailure extends Error {
     readonly unhealthy: boolean,
     /** Backoff before the next attempt; undefined when the call must not be retried. */
     readonly retryDelayMs: number | undefined,
-  ) {
-    super('downstream attempt failed');
-  }
+  ) {}
 }

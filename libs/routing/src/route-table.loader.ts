@@ -87,7 +87,11 @@ function compileRoute(
   if (typeof r.name !== 'string' || !NAME.test(r.name)) {
     problems.push(at('name must be lowercase letters, digits and dashes'));
   }
-  if (typeof r.prefix !== 'string' || !PREFIX.test(r.prefix) || /(^|\/)\.\.?(\/|$)/.test(r.prefix)) {
+  if (
+    typeof r.prefix !== 'string' ||
+    !PREFIX.test(r.prefix) ||
+    /(^|\/)\.\.?(\/|$)/.test(r.prefix)
+  ) {
     problems.push(at('prefix must be a plain path like /api/v1/catalog (no dots, encoding or //)'));
   } else if (RESERVED.some((p) => r.prefix === p || (r.prefix as string).startsWith(`${p}/`))) {
     problems.push(at(`prefix ${r.prefix} would shadow a path the BFF serves itself`));
@@ -100,10 +104,16 @@ function compileRoute(
       ),
     );
   } else if (service.transport !== 'undici') {
-    problems.push(at(`service "${service.name}" uses the ${service.transport} transport; pass-through needs undici`));
+    problems.push(
+      at(
+        `service "${service.name}" uses the ${service.transport} transport; pass-through needs undici`,
+      ),
+    );
   }
   if (r.rewrite !== undefined && (typeof r.rewrite !== 'string' || !REWRITE.test(r.rewrite))) {
-    problems.push(at('rewrite must be a plain path like /v2 or "" (no dots-only segments or encoding)'));
+    problems.push(
+      at('rewrite must be a plain path like /v2 or "" (no dots-only segments or encoding)'),
+    );
   }
   if (r.preservePath !== undefined && typeof r.preservePath !== 'boolean') {
     problems.push(at('preservePath must be true or false'));
@@ -132,7 +142,8 @@ function compileRoute(
       problems.push(at('rateLimit must be an object { tier?, weight? }'));
     } else {
       for (const key of Object.keys(r.rateLimit)) {
-        if (key !== 'tier' && key !== 'weight') problems.push(at(`rateLimit: unknown field "${key}"`));
+        if (key !== 'tier' && key !== 'weight')
+          problems.push(at(`rateLimit: unknown field "${key}"`));
       }
       const t = r.rateLimit.tier;
       if (t !== undefined && !TIERS.includes(t as Tier)) {
@@ -155,7 +166,10 @@ function compileRoute(
       !(w >= 0 && w <= 100)
     ) {
       problems.push(at('canary must be { "weight": <percent 0..100> }'));
-    } else if (service !== undefined && (config.routing.upstreams[service.name]?.canaryUrls.length ?? 0) === 0) {
+    } else if (
+      service !== undefined &&
+      (config.routing.upstreams[service.name]?.canaryUrls.length ?? 0) === 0
+    ) {
       const env = `DOWNSTREAM_${service.name.toUpperCase().replace(/-/g, '_')}_CANARY_URL`;
       problems.push(at(`canary needs canary instances of "${service.name}" (${env})`));
     } else canaryPercent = w;
@@ -208,7 +222,8 @@ export function compileRouteTable(
   const names = new Set<string>();
   const prefixes = new Set<string>();
   for (const route of routes) {
-    if (names.has(route.settings.name)) problems.push(`route "${route.settings.name}": name is used twice`);
+    if (names.has(route.settings.name))
+      problems.push(`route "${route.settings.name}": name is used twice`);
     if (prefixes.has(route.prefix)) {
       problems.push(`route "${route.settings.name}": prefix ${route.prefix} is used twice`);
     }
@@ -226,7 +241,9 @@ export function loadRouteTable(file: string | undefined, config: BffConfig): Com
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new RouteTableError(file, [`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+    throw new RouteTableError(file, [
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    ]);
   }
   let parsed: unknown;
   try {

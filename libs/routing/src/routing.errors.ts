@@ -55,7 +55,10 @@ export class UpgradeRequiredError extends BffError {
 export class ShapingInputError extends BffError {
   readonly status = 400;
   readonly code: string;
-  constructor(code: 'INVALID_FIELDS' | 'INVALID_CURSOR' | 'INVALID_APP_VERSION', message: string) {
+  constructor(
+    code: 'INVALID_FIELDS' | 'INVALID_CURSOR' | 'INVALID_APP_VERSION' | 'VERSION_CONFLICT',
+    message: string,
+  ) {
     super(message);
     this.code = code;
   }

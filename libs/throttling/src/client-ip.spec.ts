@@ -15,9 +15,7 @@ describe('ClientIpResolver', () => {
 
   it('reads X-Forwarded-For right to left from a trusted proxy, skipping trusted hops', () => {
     expect(proxies.resolve('10.1.2.3', '198.51.100.7')).toBe('198.51.100.7');
-    expect(proxies.resolve('10.1.2.3', '198.51.100.7, 192.168.1.5, 10.9.9.9')).toBe(
-      '198.51.100.7',
-    );
+    expect(proxies.resolve('10.1.2.3', '198.51.100.7, 192.168.1.5, 10.9.9.9')).toBe('198.51.100.7');
     expect(proxies.resolve('::ffff:10.1.2.3', ['198.51.100.7', '10.2.2.2'])).toBe('198.51.100.7');
   });
 

@@ -21,9 +21,7 @@ describe('RateLimit-Policy and RateLimit fields', () => {
     const state = newBucketState(policy, now);
     const d = consumeTokens(state, policy, 3, now);
     const value = formatRateLimit(policy, d);
-    expect(value).toMatch(
-      /^"burst";r=\d+;t=\d+, "sustained";r=\d+;t=\d+, "daily";r=\d+;t=\d+$/,
-    );
+    expect(value).toMatch(/^"burst";r=\d+;t=\d+, "sustained";r=\d+;t=\d+, "daily";r=\d+;t=\d+$/);
     expect(rateLimitItems(value)).toEqual({
       burst: { r: 17, t: 1 },
       sustained: { r: 597, t: 1 },
@@ -39,8 +37,9 @@ describe('RateLimit-Policy and RateLimit fields', () => {
   });
 
   it('the test parser itself rejects malformed fields', () => {
-    for (const bad of ['burst;q=1', '"burst";q=1,', '"burst";Q=1', '"burst";q=1.2345', '"a" "b"']) {
-      expect(() => parseSfList(bad)).toThrow();
+    const bad = ['"burst"q=1', '"burst";q=1,', '"burst";Q=1', '"burst";q=1.2345', '"a" "b"'];
+    for (const value of [...bad, '"unterminated;q=1', 'burst;q=-']) {
+      expect(() => parseSfList(value)).toThrow();
     }
     expect(parseSfList('"a";q=1;x, tok;y=?0')).toEqual([
       { value: 'a', params: { q: 1, x: true } },

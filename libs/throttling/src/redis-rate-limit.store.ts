@@ -140,7 +140,12 @@ export class RedisRateLimitStore implements RateLimitStore {
     cost: number,
     error: unknown,
   ): RateLimitDecision {
-    this.markDown(error);
+    // A connection still being set up (start-up) is not an outage; refused connections and
+    // failed calls are, and ioredis' error events report the former.
+    const status = this.client.status;
+    if (error !== undefined || (status !== 'connecting' && status !== 'connect')) {
+      this.markDown(error);
+    }
     rateLimitMetrics.storeErrors.inc({ mode: policy.failureMode });
     if (policy.failureMode === 'closed') throw new RateLimitStoreUnavailableError();
     return this.local.consumeSync(key, policy, cost);

@@ -55,7 +55,13 @@ function providers(optionsProvider: Provider, global: boolean): Provider[] {
   ];
 }
 
-const EXPORTS = [RateLimitStore, getStorageToken(), TieredThrottlerGuard, THROTTLING_OPTIONS];
+const EXPORTS = [
+  RateLimitStore,
+  getStorageToken(),
+  getOptionsToken(),
+  TieredThrottlerGuard,
+  THROTTLING_OPTIONS,
+];
 
 /**
  * Tiered rate limiting for a BFF: a global guard built on @nestjs/throttler with token buckets

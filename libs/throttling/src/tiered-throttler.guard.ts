@@ -20,10 +20,10 @@ import { RateLimitStore } from './rate-limit.store';
 import { THROTTLING_OPTIONS, type ResolvedThrottlingOptions } from './throttling.options';
 import type { BucketPolicy } from './throttling.types';
 
-/** Who is calling: the tier that applies and the bucket-key part identifying the caller. */
+/** Who is calling: the caller's tier and what identifies it (`user:<sub>`, `ip:<address>`). */
 export interface Caller {
   readonly tier: Tier;
-  readonly tracker: string;
+  readonly identity: string;
 }
 
 interface RouteLimits {
@@ -82,15 +82,17 @@ export class TieredThrottlerGuard extends ThrottlerGuard {
     const { req: raw, res } = this.getRequestResponse(context);
     const req = raw as FastifyRequest;
     const caller = this.resolveCaller(req);
-    if (caller.tier === 'internal') return true;
+    // A declarative route may force a tier (e.g. a stricter one) whoever the caller is.
+    const tier = req.bffContext?.route?.tier ?? caller.tier;
+    if (tier === 'internal') return true;
     const route = this.routeLimits(context);
-    const policy = route.policies[caller.tier];
-    const key = generateKey(context, caller.tracker, throttler.name ?? 'default');
+    const policy = route.policies[tier];
+    const key = generateKey(context, `${tier}:${caller.identity}`, throttler.name ?? 'default');
     const decision = await this.store.consume(key, policy, this.weightOf(req, route));
     this.setResponseHeader(res, 'RateLimit-Policy', policy.policyHeader);
     this.setResponseHeader(res, 'RateLimit', formatRateLimit(policy, decision));
     if (!decision.allowed) {
-      rateLimitMetrics.limited.inc({ tier: caller.tier });
+      rateLimitMetrics.limited.inc({ tier });
       throw new RateLimitedError(decision.violated ?? 'burst', decision.retryAfterMs);
     }
     return true;
@@ -104,21 +106,19 @@ export class TieredThrottlerGuard extends ThrottlerGuard {
   protected resolveCaller(req: FastifyRequest): Caller {
     const principal = req.bffContext?.principal ?? RequestContextStore.current()?.principal;
     if (principal !== undefined && principal.tier !== 'anonymous') {
-      return {
-        tier: principal.tier,
-        tracker: `${principal.tier}:${principal.kind}:${principal.subject}`,
-      };
+      return { tier: principal.tier, identity: `${principal.kind}:${principal.subject}` };
     }
     const ip = this.ips.resolve(
       req.raw?.socket?.remoteAddress ?? req.ip,
       req.headers['x-forwarded-for'],
     );
-    return { tier: 'anonymous', tracker: `anonymous:${ClientIpResolver.trackerOf(ip)}` };
+    return { tier: 'anonymous', identity: `ip:${ClientIpResolver.trackerOf(ip)}` };
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- signature of the base hook
   protected override async getTracker(req: Record<string, any>): Promise<string> {
-    return this.resolveCaller(req as unknown as FastifyRequest).tracker;
+    const caller = this.resolveCaller(req as unknown as FastifyRequest);
+    return `${caller.tier}:${caller.identity}`;
   }
 
   /** `<namespace>:<scope>:<tier>:<caller>`: readable, no hashing on the hot path. */

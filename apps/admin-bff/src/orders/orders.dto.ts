@@ -1,74 +1,110 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Expose, Type, Type as TransformType } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ORDER_STATUSES, type OrderStatus } from '@app/contracts';
 import { MetaDto, MoneyDto, PageInfoDto } from '../admin.dto';
 
 export class OrderListQueryDto {
-  @IsOptional() @IsIn(ORDER_STATUSES) status?: OrderStatus;
-  @IsOptional() @TransformType(() => Number) @IsInt() @Min(1) @Max(10_000) page?: number;
-  @IsOptional() @TransformType(() => Number) @IsInt() @Min(1) @Max(100) pageSize?: number;
+  @ApiPropertyOptional({ enum: ORDER_STATUSES })
+  @IsOptional()
+  @IsIn(ORDER_STATUSES)
+  status?: OrderStatus;
+  @ApiPropertyOptional({ type: Number })
+  @IsOptional()
+  @TransformType(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  page?: number;
+  @ApiPropertyOptional({ type: Number })
+  @IsOptional()
+  @TransformType(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  pageSize?: number;
 }
 
 export class ChangeOrderStatusDto {
-  @IsIn(ORDER_STATUSES) status!: OrderStatus;
-  @IsOptional() @IsString() @MaxLength(500) reason?: string;
+  @ApiProperty({ enum: ORDER_STATUSES }) @IsIn(ORDER_STATUSES) status!: OrderStatus;
+  @ApiPropertyOptional({ type: String }) @IsOptional() @IsString() @MaxLength(500) reason?: string;
 }
 
 export class AdminOrderLineDto {
-  @Expose() productId!: string;
-  @Expose() sku?: string;
-  @Expose() name?: string;
-  @Expose() quantity!: number;
-  @Expose() @Type(() => MoneyDto) unitPrice!: MoneyDto;
+  @ApiProperty({ type: String }) @Expose() productId!: string;
+  @ApiPropertyOptional({ type: String }) @Expose() sku?: string;
+  @ApiPropertyOptional({ type: String }) @Expose() name?: string;
+  @ApiProperty({ type: Number }) @Expose() quantity!: number;
+  @ApiProperty({ type: () => MoneyDto }) @Expose() @Type(() => MoneyDto) unitPrice!: MoneyDto;
   /** Stock left now (order detail only). */
-  @Expose() available?: number;
+  @ApiPropertyOptional({ type: Number, description: 'Stock left now (order detail only).' })
+  @Expose()
+  available?: number;
 }
 
 export class HistoryEntryDto {
-  @Expose() status!: string;
-  @Expose() at!: string;
-  @Expose() by!: string;
+  @ApiProperty({ type: String }) @Expose() status!: string;
+  @ApiProperty({ type: String }) @Expose() at!: string;
+  @ApiProperty({ type: String }) @Expose() by!: string;
 }
 
 export class AdminCustomerDto {
-  @Expose() id!: string;
-  @Expose() email!: string;
-  @Expose() displayName!: string;
-  @Expose() status!: string;
-  @Expose() riskScore!: number;
+  @ApiProperty({ type: String }) @Expose() id!: string;
+  @ApiProperty({ type: String }) @Expose() email!: string;
+  @ApiProperty({ type: String }) @Expose() displayName!: string;
+  @ApiProperty({ type: String }) @Expose() status!: string;
+  @ApiProperty({ type: Number }) @Expose() riskScore!: number;
 }
 
 export class AddressDto {
-  @Expose() name!: string;
-  @Expose() line1!: string;
-  @Expose() city!: string;
-  @Expose() postalCode!: string;
-  @Expose() country!: string;
+  @ApiProperty({ type: String }) @Expose() name!: string;
+  @ApiProperty({ type: String }) @Expose() line1!: string;
+  @ApiProperty({ type: String }) @Expose() city!: string;
+  @ApiProperty({ type: String }) @Expose() postalCode!: string;
+  @ApiProperty({ type: String }) @Expose() country!: string;
 }
 
 /** One order with every internal field (payment reference, fraud score, history). */
 export class AdminOrderDto {
-  @Expose() id!: string;
-  @Expose() userId!: string;
-  @Expose() status!: string;
-  @Expose() createdAt!: string;
-  @Expose() updatedAt!: string;
-  @Expose() @Type(() => MoneyDto) total!: MoneyDto;
-  @Expose() paymentRef!: string;
-  @Expose() fraudScore!: number;
-  @Expose() @Type(() => AddressDto) shippingAddress!: AddressDto;
-  @Expose() @Type(() => AdminOrderLineDto) items!: AdminOrderLineDto[];
-  @Expose() @Type(() => HistoryEntryDto) history!: HistoryEntryDto[];
-  @Expose() @Type(() => AdminCustomerDto) customer?: AdminCustomerDto;
+  @ApiProperty({ type: String }) @Expose() id!: string;
+  @ApiProperty({ type: String }) @Expose() userId!: string;
+  @ApiProperty({ type: String }) @Expose() status!: string;
+  @ApiProperty({ type: String }) @Expose() createdAt!: string;
+  @ApiProperty({ type: String }) @Expose() updatedAt!: string;
+  @ApiProperty({ type: () => MoneyDto }) @Expose() @Type(() => MoneyDto) total!: MoneyDto;
+  @ApiProperty({ type: String }) @Expose() paymentRef!: string;
+  @ApiProperty({ type: Number }) @Expose() fraudScore!: number;
+  @ApiProperty({ type: () => AddressDto })
+  @Expose()
+  @Type(() => AddressDto)
+  shippingAddress!: AddressDto;
+  @ApiProperty({ type: () => [AdminOrderLineDto] })
+  @Expose()
+  @Type(() => AdminOrderLineDto)
+  items!: AdminOrderLineDto[];
+  @ApiProperty({ type: () => [HistoryEntryDto] })
+  @Expose()
+  @Type(() => HistoryEntryDto)
+  history!: HistoryEntryDto[];
+  @ApiPropertyOptional({ type: () => AdminCustomerDto })
+  @Expose()
+  @Type(() => AdminCustomerDto)
+  customer?: AdminCustomerDto;
 }
 
 export class AdminOrderDetailDto extends AdminOrderDto {
-  @Expose() @Type(() => MetaDto) meta!: MetaDto;
+  @ApiProperty({ type: () => MetaDto }) @Expose() @Type(() => MetaDto) meta!: MetaDto;
 }
 
 /** GET /orders — a page of orders, with customers and product names resolved. */
 export class OrderListDto {
-  @Expose() @Type(() => AdminOrderDto) items!: AdminOrderDto[];
-  @Expose() @Type(() => PageInfoDto) pageInfo!: PageInfoDto;
-  @Expose() @Type(() => MetaDto) meta!: MetaDto;
+  @ApiProperty({ type: () => [AdminOrderDto] })
+  @Expose()
+  @Type(() => AdminOrderDto)
+  items!: AdminOrderDto[];
+  @ApiProperty({ type: () => PageInfoDto })
+  @Expose()
+  @Type(() => PageInfoDto)
+  pageInfo!: PageInfoDto;
+  @ApiProperty({ type: () => MetaDto }) @Expose() @Type(() => MetaDto) meta!: MetaDto;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { aggregate, optional, required, responseMeta } from '@app/aggregation';
 import type { Inventory, Items, Order, Page, Product, User } from '@app/contracts';
+import { TieredCache } from '@app/cache';
 import { DownstreamClient, dpath } from '@app/downstream';
 import type { ChangeOrderStatusDto, OrderListQueryDto } from './orders.dto';
 
@@ -10,7 +11,10 @@ const productIdsOf = (orders: Order[]): string[] => [
 
 @Injectable()
 export class OrdersService {
-  constructor(private readonly downstream: DownstreamClient) {}
+  constructor(
+    private readonly downstream: DownstreamClient,
+    private readonly cache: TieredCache,
+  ) {}
 
   /** A page of orders, then their customers and products in parallel. */
   async list(query: OrderListQueryDto) {
@@ -100,6 +104,11 @@ export class OrdersService {
       path: dpath`/orders/${id}/status`,
       body: { status: change.status, reason: change.reason },
     });
+    // Every BFF's cached views of this order (pages and the downstream GET) are now wrong.
+    await Promise.all([
+      this.cache.purge({ tag: `order:${id}` }),
+      this.cache.purge({ tag: `orders:/orders/${id}` }),
+    ]);
     return { ...res.body, meta: responseMeta() };
   }
 

@@ -1,11 +1,14 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmpty } from 'class-validator';
 import { Expose, Transform, Type } from 'class-transformer';
-import { IsOptional, Matches } from 'class-validator';
 
+/** The user is the verified caller (bearer token or session), never a query parameter. */
 export class HomeQueryDto {
-  /** Until the auth issue lands, the signed-in user is named by the query. */
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'userId must be a plain id' })
-  userId?: string;
+  /** Removed with authentication; refused with a 400 that tells old clients why. */
+  @IsEmpty({
+    message: 'userId is no longer accepted: the signed-in user comes from the access token',
+  })
+  userId?: never;
 }
 
 interface Source {
@@ -16,20 +19,24 @@ interface Source {
 }
 
 export class TileDto {
-  @Expose() id!: string;
-  @Expose() name!: string;
-  @Expose() price!: number;
-  @Expose() thumb!: string;
+  @ApiProperty({ type: String }) @Expose() id!: string;
+  @ApiProperty({ type: String }) @Expose() name!: string;
+  @ApiProperty({ type: Number }) @Expose() price!: number;
+  @ApiProperty({ type: String }) @Expose() thumb!: string;
 }
 
 export class LastOrderDto {
-  @Expose() id!: string;
-  @Expose() status!: string;
+  @ApiProperty({ type: String }) @Expose() id!: string;
+  @ApiProperty({ type: String }) @Expose() status!: string;
 }
 
 /** GET /v1/home — a greeting, up to 8 tiles and the last order's status. */
 export class HomeDto {
-  @Expose() @Transform(({ obj }: { obj: Source }) => obj.user?.firstName) greeting?: string;
+  @ApiPropertyOptional({ type: String })
+  @Expose()
+  @Transform(({ obj }: { obj: Source }) => obj.user?.firstName)
+  greeting?: string;
+  @ApiProperty({ type: () => [TileDto] })
   @Expose()
   @Type(() => TileDto)
   @Transform(({ obj }: { obj: Source }) =>
@@ -38,7 +45,11 @@ export class HomeDto {
       .map((p) => ({ id: p.id, name: p.name, price: p.price.amount, thumb: p.thumbnailUrl })),
   )
   tiles!: TileDto[];
-  @Expose() @Type(() => LastOrderDto) lastOrder?: LastOrderDto;
+  @ApiPropertyOptional({ type: () => LastOrderDto })
+  @Expose()
+  @Type(() => LastOrderDto)
+  lastOrder?: LastOrderDto;
+  @ApiPropertyOptional({ type: [String] })
   @Expose()
   @Transform(({ obj }: { obj: Source }) =>
     obj.meta.partial.length > 0 ? obj.meta.partial : undefined,

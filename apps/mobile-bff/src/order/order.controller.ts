@@ -1,10 +1,13 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { IdParamPipe } from '@app/core';
+import { CurrentPrincipal } from '@app/auth';
+import { IdParamPipe, type Principal } from '@app/core';
 import { ResponseShape } from '@app/shaping';
 import { RateLimit } from '@app/throttling';
 import { OrderDto } from './order.dto';
 import { OrderService } from './order.service';
+import { ApiOkResponse } from '@nestjs/swagger';
 
+/** Signed-in callers only (the guard's default); each sees their own orders, support/admin any. */
 @Controller('orders')
 export class OrderController {
   constructor(private readonly orders: OrderService) {}
@@ -12,8 +15,9 @@ export class OrderController {
   @Get(':id')
   // Fans out to several downstream calls: costs two rate-limit tokens.
   @RateLimit({ weight: 2 })
+  @ApiOkResponse({ type: OrderDto })
   @ResponseShape(OrderDto)
-  order(@Param('id', IdParamPipe) id: string) {
-    return this.orders.order(id);
+  order(@Param('id', IdParamPipe) id: string, @CurrentPrincipal() principal: Principal) {
+    return this.orders.order(id, principal);
   }
 }

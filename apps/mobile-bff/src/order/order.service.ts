@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { assertOwnerOrPrivileged } from '@app/auth';
+import type { Principal } from '@app/core';
 import { aggregate, optional, required, responseMeta } from '@app/aggregation';
 import type { Inventory, Items, Order, Page, Product } from '@app/contracts';
 import { DownstreamClient, dpath } from '@app/downstream';
@@ -8,7 +10,7 @@ export class OrderService {
   constructor(private readonly downstream: DownstreamClient) {}
 
   /** The order, then its product names and stock (for "buy again") in parallel. */
-  async order(id: string) {
+  async order(id: string, principal: Principal) {
     const {
       data: { order },
     } = await aggregate({
@@ -16,6 +18,8 @@ export class OrderService {
         this.downstream.get<Order>('orders', dpath`/orders/${id}`, { signal }),
       ),
     });
+    // Someone else's order answers like a missing one, before any further downstream call.
+    assertOwnerOrPrivileged(principal, order.userId);
     const ids = [...new Set(order.items.map((i) => i.productId))];
     const { data } = await aggregate({
       products: optional((signal) =>

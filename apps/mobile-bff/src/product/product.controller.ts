@@ -1,19 +1,48 @@
-import { Controller, Get, Param } from '@nestjs/common';
-import { IdParamPipe } from '@app/core';
-import { ResponseShape } from '@app/shaping';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { CacheResponse } from '@app/cache';
+import { IdParamPipe, Public } from '@app/core';
+import { DeprecatedEndpoint, SparseFields } from '@app/routing';
 import { RateLimit } from '@app/throttling';
+import { ApiOkResponse } from '@nestjs/swagger';
+import { ProductListDto, ProductListQueryDto } from './product-list.dto';
+import { ProductListService } from './product-list.service';
 import { ProductService } from './product.service';
 import { ProductV1Dto } from './product.v1.dto';
 import { ProductV2Dto } from './product.v2.dto';
 
 @Controller('products')
 export class ProductController {
-  constructor(private readonly products: ProductService) {}
+  constructor(
+    private readonly products: ProductService,
+    private readonly lists: ProductListService,
+  ) {}
+
+  /** A page of product tiles with cursor pagination, optionally one category's. */
+  @Get()
+  @Public({ optionalAuth: true })
+  @ApiOkResponse({ type: ProductListDto })
+  @SparseFields(ProductListDto, { within: 'items' })
+  list(@Query() query: ProductListQueryDto) {
+    return this.lists.list(query);
+  }
 
   @Get(':id')
+  @Public({ optionalAuth: true })
   // Fans out to several downstream calls: costs two rate-limit tokens.
   @RateLimit({ weight: 2 })
-  @ResponseShape(ProductV1Dto)
+  // Public catalogue content: shared by every caller; stale data beats an error page.
+  @CacheResponse({
+    ttl: 30,
+    swr: 30,
+    sie: 300,
+    scope: 'public',
+    query: ['fields'],
+    tags: ({ params }) => [`product:${params.id}`],
+  })
+  @ApiOkResponse({ type: ProductV1Dto })
+  // v2 replaces it: clients are told through Deprecation / Sunset headers (RFC 9745 / RFC 8594).
+  @DeprecatedEndpoint({ since: '2026-06-01', sunset: '2027-06-30', link: '/docs' })
+  @SparseFields(ProductV1Dto)
   v1(@Param('id', IdParamPipe) id: string) {
     return this.products.product(id, false);
   }
@@ -24,9 +53,20 @@ export class ProductV2Controller {
   constructor(private readonly products: ProductService) {}
 
   @Get(':id')
+  @Public({ optionalAuth: true })
   // Fans out to several downstream calls: costs two rate-limit tokens.
   @RateLimit({ weight: 2 })
-  @ResponseShape(ProductV2Dto)
+  // Public catalogue content: shared by every caller; stale data beats an error page.
+  @CacheResponse({
+    ttl: 30,
+    swr: 30,
+    sie: 300,
+    scope: 'public',
+    query: ['fields'],
+    tags: ({ params }) => [`product:${params.id}`],
+  })
+  @ApiOkResponse({ type: ProductV2Dto })
+  @SparseFields(ProductV2Dto)
   v2(@Param('id', IdParamPipe) id: string) {
     return this.products.product(id, true);
   }

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Expose, Transform, Type } from 'class-transformer';
 
 interface Source {
@@ -14,37 +15,53 @@ interface Source {
 }
 
 export class PriceV2Dto {
-  @Expose() amount!: number;
-  @Expose() currency!: string;
+  @ApiProperty({ type: Number }) @Expose() amount!: number;
+  @ApiProperty({ type: String }) @Expose() currency!: string;
 }
 
 export class StockV2Dto {
-  @Expose() inStock!: boolean;
+  @ApiProperty({ type: Boolean }) @Expose() inStock!: boolean;
   /** Exact count only when low, so the app can show "only N left". */
-  @Expose() low?: number;
+  @ApiPropertyOptional({
+    type: Number,
+    description: 'Exact count only when low, so the app can show "only N left".',
+  })
+  @Expose()
+  low?: number;
 }
 
 export class RatingV2Dto {
-  @Expose() avg!: number;
-  @Expose() count!: number;
+  @ApiProperty({ type: Number }) @Expose() avg!: number;
+  @ApiProperty({ type: Number }) @Expose() count!: number;
 }
 
 export class RelatedV2Dto {
-  @Expose() id!: string;
-  @Expose() title!: string;
-  @Expose() price!: number;
-  @Expose() thumb!: string;
+  @ApiProperty({ type: String }) @Expose() id!: string;
+  @ApiProperty({ type: String }) @Expose() title!: string;
+  @ApiProperty({ type: Number }) @Expose() price!: number;
+  @ApiProperty({ type: String }) @Expose() thumb!: string;
 }
 
 /** GET /v2/products/:id — grouped fields and a related-products strip. */
 export class ProductV2Dto {
-  @Expose() @Transform(({ obj }: { obj: Source }) => obj.product.id) id!: string;
-  @Expose() @Transform(({ obj }: { obj: Source }) => obj.product.name) title!: string;
+  @ApiProperty({ type: String })
+  @Expose()
+  @Transform(({ obj }: { obj: Source }) => obj.product.id)
+  id!: string;
+  @ApiProperty({ type: String })
+  @Expose()
+  @Transform(({ obj }: { obj: Source }) => obj.product.name)
+  title!: string;
+  @ApiProperty({ type: () => PriceV2Dto })
   @Expose()
   @Type(() => PriceV2Dto)
   @Transform(({ obj }: { obj: Source }) => obj.product.price)
   price!: PriceV2Dto;
-  @Expose() @Transform(({ obj }: { obj: Source }) => obj.product.thumbnailUrl) image!: string;
+  @ApiProperty({ type: String })
+  @Expose()
+  @Transform(({ obj }: { obj: Source }) => obj.product.thumbnailUrl)
+  image!: string;
+  @ApiPropertyOptional({ type: () => StockV2Dto })
   @Expose()
   @Transform(({ obj }: { obj: Source }) =>
     obj.availability === undefined
@@ -58,6 +75,7 @@ export class ProductV2Dto {
         },
   )
   stock?: StockV2Dto;
+  @ApiPropertyOptional({ type: () => RatingV2Dto })
   @Expose()
   @Transform(({ obj }: { obj: Source }) =>
     obj.reviews === undefined
@@ -65,6 +83,7 @@ export class ProductV2Dto {
       : { avg: obj.reviews.averageRating, count: obj.reviews.count },
   )
   rating?: RatingV2Dto;
+  @ApiProperty({ type: () => [RelatedV2Dto] })
   @Expose()
   @Transform(({ obj }: { obj: Source }) =>
     obj.related.map((p) => ({
@@ -75,6 +94,7 @@ export class ProductV2Dto {
     })),
   )
   related!: RelatedV2Dto[];
+  @ApiPropertyOptional({ type: [String] })
   @Expose()
   @Transform(({ obj }: { obj: Source }) =>
     obj.meta.partial.length > 0 ? obj.meta.partial : undefined,

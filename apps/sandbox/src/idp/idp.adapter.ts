@@ -29,7 +29,9 @@ export class IdpStorage {
   set(key: string, payload: Payload, expiresInSeconds: number | undefined): void {
     if (++this.writes % 4096 === 0) this.sweep();
     const expiresAt =
-      expiresInSeconds === undefined ? Number.POSITIVE_INFINITY : Date.now() + expiresInSeconds * 1000;
+      expiresInSeconds === undefined
+        ? Number.POSITIVE_INFINITY
+        : Date.now() + expiresInSeconds * 1000;
     this.entries.set(key, { payload, expiresAt });
   }
 

@@ -1,6 +1,12 @@
 import type { Provider } from 'oidc-provider';
 import { resourceServerInfo } from './idp.provider';
-import { API_SCOPES, BFF_AUDIENCES, BffAudience, SANDBOX_CLI_CLIENT, resourceFor } from './idp.types';
+import {
+  API_SCOPES,
+  BFF_AUDIENCES,
+  BffAudience,
+  SANDBOX_CLI_CLIENT,
+  resourceFor,
+} from './idp.types';
 
 export class DevTokenError extends Error {
   constructor(

@@ -22,7 +22,8 @@ export function page(title: string, body: string): string {
 
 /** The dev login form: any seeded, active user id signs in without a password. */
 export function loginPage(uid: string, clientId: string, error?: string, login = ''): string {
-  const message = error === undefined ? '' : `<p class="error" role="alert">${escapeHtml(error)}</p>`;
+  const message =
+    error === undefined ? '' : `<p class="error" role="alert">${escapeHtml(error)}</p>`;
   return page(
     'Sandbox sign-in',
     `<p>Signing in to <strong>${escapeHtml(clientId)}</strong>. Enter a seeded user id:

@@ -99,8 +99,17 @@ export function createIdpProvider(options: IdpProviderOptions): Provider {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      // A client may revoke or introspect only its own tokens.
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx: unknown, client: OidcClient, token: TokenLike) =>
+          token.clientId === client.clientId,
+      },
+      introspection: {
+        enabled: true,
+        allowedPolicy: (_ctx: unknown, client: OidcClient, token: TokenLike) =>
+          token.clientId === client.clientId,
+      },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx: { body: string }, form: string) => {
@@ -170,7 +179,9 @@ export function createIdpProvider(options: IdpProviderOptions): Provider {
       await grant.save();
       return grant;
     },
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    interactions: {
+      url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
+    },
     clientBasedCORS: () => false,
     renderError: (ctx: { type: string; body: string }, out: Record<string, string>) => {
       ctx.type = 'html';

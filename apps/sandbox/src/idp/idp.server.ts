@@ -17,7 +17,12 @@ function devSigningKey(): Promise<Record<string, unknown>> {
   signingKey ??= new Promise((resolve, reject) => {
     generateKeyPair('rsa', { modulusLength: 2048 }, (error, _publicKey, privateKey) => {
       if (error !== null) return reject(error);
-      resolve({ ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' });
+      resolve({
+        ...privateKey.export({ format: 'jwk' }),
+        kid: randomUUID(),
+        alg: 'RS256',
+        use: 'sig',
+      });
     });
   });
   return signingKey;
@@ -69,7 +74,8 @@ async function handleInteraction(
   action: string | undefined,
 ): Promise<void> {
   const details = await provider.interactionDetails(req, res);
-  if (details.uid !== uid) return html(res, 400, page('Sign-in error', '<p>Stale sign-in link.</p>'));
+  if (details.uid !== uid)
+    return html(res, 400, page('Sign-in error', '<p>Stale sign-in link.</p>'));
   const clientId = String(details.params.client_id ?? '');
 
   if (action === '/abort') {
@@ -84,7 +90,11 @@ async function handleInteraction(
     const login = (new URLSearchParams(await readBody(req)).get('login') ?? '').trim();
     const account = accounts.find(login);
     if (account === undefined) {
-      return html(res, 200, loginPage(uid, clientId, `Unknown or suspended user "${login}".`, login));
+      return html(
+        res,
+        200,
+        loginPage(uid, clientId, `Unknown or suspended user "${login}".`, login),
+      );
     }
     return provider.interactionFinished(
       req,
@@ -132,38 +142,9 @@ export async function startIdp(options: SandboxIdpOptions = {}): Promise<Sandbox
   const accessTokenTtlSeconds = options.accessTokenTtlSeconds ?? 300;
   const key = await devSigningKey();
 
-  let provider: Provider | undefined;
-  let callback: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-
-  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (provider === undefined || callback === undefined) {
-      return json(res, 503, { error: 'starting' });
-    }
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/health') return json(res, 200, { status: 'ok', service: 'idp' });
-    if (path === '/dev/token') {
-      if (req.method !== 'POST') return json(res, 405, { error: 'use POST' });
-      const token = await mintDevToken(provider, devClaims, await readBody(req), accessTokenTtlSeconds);
-      return json(res, 200, token);
-    }
-    const interaction = INTERACTION.exec(path);
-    if (interaction !== null) {
-      return handleInteraction(provider, accounts, req, res, interaction[1], interaction[2]);
-    }
-    callback(req, res);
-  };
-
-  const server: Server = createServer((req, res) => {
-    route(req, res).catch((error: unknown) => {
-      if (res.headersSent) return res.destroy();
-      if (error instanceof DevTokenError) return json(res, error.status, { error: error.message });
-      const name = error instanceof Error ? error.name : 'Error';
-      // oidc-provider's own errors (expired interaction, missing cookie) are the client's fault.
-      const status = name === 'SessionNotFound' || name === 'InvalidRequest' ? 400 : 500;
-      if (status === 500 && options.logger === true) process.stderr.write(`idp: ${String(error)}\n`);
-      html(res, status, page('Sign-in error', '<p>The sign-in request is invalid or has expired.</p>'));
-    });
-  });
+  // The issuer needs the bound port (port 0), so the provider is built once the server listens
+  // and the request handler attached after that; nobody knows the port before we return.
+  const server: Server = createServer();
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -175,15 +156,22 @@ export async function startIdp(options: SandboxIdpOptions = {}): Promise<Sandbox
 
   const url = urlFor(host, (server.address() as AddressInfo).port);
   const issuer = options.issuer ?? url;
-  provider = createIdpProvider({
-    issuer,
-    accounts,
-    signingKeys: [key],
-    webClients: options.webClients ?? [DEFAULT_WEB_CLIENT],
-    accessTokenTtlSeconds,
-    refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 86_400,
-    devClaims,
-  });
+  let provider: Provider;
+  try {
+    provider = createIdpProvider({
+      issuer,
+      accounts,
+      signingKeys: [key],
+      webClients: options.webClients ?? [DEFAULT_WEB_CLIENT],
+      accessTokenTtlSeconds,
+      refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 86_400,
+      devClaims,
+    });
+  } catch (error) {
+    // A bad option (issuer, client metadata) must not leave the port bound.
+    server.close();
+    throw error;
+  }
   provider.on('grant.success', ((ctx: { oidc: { params?: Record<string, unknown> } }) => {
     const type = String(ctx.oidc.params?.grant_type);
     grants.set(type, (grants.get(type) ?? 0) + 1);
@@ -193,7 +181,40 @@ export async function startIdp(options: SandboxIdpOptions = {}): Promise<Sandbox
       process.stderr.write(`idp: ${error.stack ?? String(error)}\n`);
     }) as (...args: never[]) => void);
   }
-  callback = provider.callback();
+  const callback = provider.callback();
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/health') return json(res, 200, { status: 'ok', service: 'idp' });
+    if (path === '/dev/token') {
+      if (req.method !== 'POST') return json(res, 405, { error: 'use POST' });
+      const body = await readBody(req);
+      return json(res, 200, await mintDevToken(provider, devClaims, body, accessTokenTtlSeconds));
+    }
+    const interaction = INTERACTION.exec(path);
+    if (interaction !== null) {
+      return handleInteraction(provider, accounts, req, res, interaction[1], interaction[2]);
+    }
+    callback(req, res);
+  };
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    route(req, res).catch((error: unknown) => {
+      if (res.headersSent) return res.destroy();
+      if (error instanceof DevTokenError) return json(res, error.status, { error: error.message });
+      const name = error instanceof Error ? error.name : 'Error';
+      // oidc-provider's own errors (expired interaction, missing cookie) are the client's fault.
+      const status = name === 'SessionNotFound' || name === 'InvalidRequest' ? 400 : 500;
+      if (status === 500 && options.logger === true) {
+        process.stderr.write(`idp: ${String(error)}\n`);
+      }
+      html(
+        res,
+        status,
+        page('Sign-in error', '<p>The sign-in request is invalid or has expired.</p>'),
+      );
+    });
+  });
 
   let closing: Promise<void> | undefined;
   return {

@@ -1,40 +1,58 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Expose, Type } from 'class-transformer';
 import { MetaDto, MoneyDto } from '../common.dto';
 
 export class OrderLineDto {
-  @Expose() productId!: string;
+  @ApiProperty({ type: String }) @Expose() productId!: string;
   /** Absent when the catalog could not describe the product. */
-  @Expose() name?: string;
-  @Expose() thumbnailUrl?: string;
-  @Expose() quantity!: number;
-  @Expose() @Type(() => MoneyDto) unitPrice!: MoneyDto;
+  @ApiPropertyOptional({
+    type: String,
+    description: 'Absent when the catalog could not describe the product.',
+  })
+  @Expose()
+  name?: string;
+  @ApiPropertyOptional({ type: String }) @Expose() thumbnailUrl?: string;
+  @ApiProperty({ type: Number }) @Expose() quantity!: number;
+  @ApiProperty({ type: () => MoneyDto }) @Expose() @Type(() => MoneyDto) unitPrice!: MoneyDto;
 }
 
 export class CustomerDto {
-  @Expose() id!: string;
-  @Expose() displayName!: string;
-  @Expose() email!: string;
-  @Expose() avatarUrl!: string;
+  @ApiProperty({ type: String }) @Expose() id!: string;
+  @ApiProperty({ type: String }) @Expose() displayName!: string;
+  @ApiProperty({ type: String }) @Expose() email!: string;
+  @ApiProperty({ type: String }) @Expose() avatarUrl!: string;
 }
 
 export class ShippingAddressDto {
-  @Expose() name!: string;
-  @Expose() line1!: string;
-  @Expose() city!: string;
-  @Expose() postalCode!: string;
-  @Expose() country!: string;
+  @ApiProperty({ type: String }) @Expose() name!: string;
+  @ApiProperty({ type: String }) @Expose() line1!: string;
+  @ApiProperty({ type: String }) @Expose() city!: string;
+  @ApiProperty({ type: String }) @Expose() postalCode!: string;
+  @ApiProperty({ type: String }) @Expose() country!: string;
 }
 
 /** GET /orders/:id — an order with its customer and product descriptions. */
 export class OrderDetailsDto {
-  @Expose() id!: string;
-  @Expose() status!: string;
-  @Expose() createdAt!: string;
-  @Expose() updatedAt!: string;
-  @Expose() @Type(() => MoneyDto) total!: MoneyDto;
-  @Expose() @Type(() => ShippingAddressDto) shippingAddress!: ShippingAddressDto;
-  @Expose() @Type(() => OrderLineDto) items!: OrderLineDto[];
+  @ApiProperty({ type: String }) @Expose() id!: string;
+  @ApiProperty({ type: String }) @Expose() status!: string;
+  @ApiProperty({ type: String }) @Expose() createdAt!: string;
+  @ApiProperty({ type: String }) @Expose() updatedAt!: string;
+  @ApiProperty({ type: () => MoneyDto }) @Expose() @Type(() => MoneyDto) total!: MoneyDto;
+  @ApiProperty({ type: () => ShippingAddressDto })
+  @Expose()
+  @Type(() => ShippingAddressDto)
+  shippingAddress!: ShippingAddressDto;
+  @ApiProperty({ type: () => [OrderLineDto] })
+  @Expose()
+  @Type(() => OrderLineDto)
+  items!: OrderLineDto[];
   /** Absent when the users service failed. */
-  @Expose() @Type(() => CustomerDto) customer?: CustomerDto;
-  @Expose() @Type(() => MetaDto) meta!: MetaDto;
+  @ApiPropertyOptional({
+    type: () => CustomerDto,
+    description: 'Absent when the users service failed.',
+  })
+  @Expose()
+  @Type(() => CustomerDto)
+  customer?: CustomerDto;
+  @ApiProperty({ type: () => MetaDto }) @Expose() @Type(() => MetaDto) meta!: MetaDto;
 }

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { assertOwnerOrPrivileged } from '@app/auth';
+import type { Principal } from '@app/core';
 import { aggregate, optional, required, responseMeta } from '@app/aggregation';
 import type { Order, Page, Product, User } from '@app/contracts';
 import { DownstreamClient, dpath } from '@app/downstream';
@@ -8,7 +10,7 @@ export class OrderDetailsService {
   constructor(private readonly downstream: DownstreamClient) {}
 
   /** The order first (it names the customer and products), then both of those in parallel. */
-  async orderDetails(id: string) {
+  async orderDetails(id: string, principal: Principal) {
     const {
       data: { order },
     } = await aggregate({
@@ -16,6 +18,8 @@ export class OrderDetailsService {
         this.downstream.get<Order>('orders', dpath`/orders/${id}`, { signal }),
       ),
     });
+    // Someone else's order answers like a missing one, before any further downstream call.
+    assertOwnerOrPrivileged(principal, order.userId);
     const productIds = [...new Set(order.items.map((i) => i.productId))];
     const { data } = await aggregate({
       customer: optional((signal) =>

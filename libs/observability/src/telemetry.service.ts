@@ -1,0 +1,181 @@
+import { BffConfig } from '@app/config';
+import { type RequestContext, RequestContextStore } from '@app/core';
+import type { DownstreamCall, DownstreamObserver, RawResponse } from '@app/downstream';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { Span } from '@opentelemetry/api';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { downstreamOutcome, downstreamStatus } from './downstream.outcome';
+import { redactUrl } from './log.redaction';
+import { BffMetrics, UNMATCHED_ROUTE, collectProcessMetricsOnce } from './metrics.registry';
+import { OBSERVABILITY_OPTIONS, type ObservabilityModuleOptions } from './observability.options';
+import { RequestTracer } from './request.tracer';
+import { createStructuredLogger } from './structured.logger';
+
+/** Downstream time of one request, per service: calls and summed milliseconds. */
+export type DownstreamTimings = Record<string, { count: number; ms: number }>;
+
+/** What is tracked per request beyond the request context; only created when needed. */
+interface RequestState {
+  span?: Span;
+  downstream?: DownstreamTimings;
+}
+
+/** Probes and scrapes: measured, but not worth a log line each. */
+const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
+
+type Done = (err?: Error) => void;
+
+/**
+ * Everything measured about requests and downstream calls of one app: the request log line,
+ * Prometheus metrics, OpenTelemetry spans. Installed as Fastify hooks by {@link ObservabilitySetup}
+ * and as the downstream pipeline's observer.
+ */
+@Injectable()
+export class Telemetry implements DownstreamObserver, OnApplicationShutdown {
+  readonly logger: Logger;
+  readonly metrics: BffMetrics | undefined;
+  readonly tracer: RequestTracer | undefined;
+  private readonly states = new WeakMap<RequestContext, RequestState>();
+  private readonly aborted = new WeakSet<FastifyRequest>();
+  /** Request lines of 2xx-4xx (info) and 5xx (warn) answers are written; fixed at start-up. */
+  private readonly logOk: boolean;
+  private readonly logFailed: boolean;
+  private readonly logHeaders: boolean;
+
+  constructor(
+    @Inject(BffConfig) config: BffConfig,
+    @Inject(OBSERVABILITY_OPTIONS) options: ObservabilityModuleOptions,
+  ) {
+    const ops = config.observability;
+    this.logger = createStructuredLogger({
+      app: options.app,
+      level: config.logLevel,
+      destination: options.logDestination,
+    });
+    this.logOk = ops.logRequests && this.logger.isLevelEnabled('info');
+    this.logFailed = ops.logRequests && this.logger.isLevelEnabled('warn');
+    this.logHeaders = ops.logRequestHeaders;
+    if (ops.metricsEnabled) {
+      collectProcessMetricsOnce();
+      this.metrics = new BffMetrics(options.app);
+    }
+    const processors = options.spanProcessors ?? [];
+    if (ops.otlpTracesUrl !== undefined || processors.length > 0) {
+      this.tracer = new RequestTracer({
+        serviceName: ops.serviceName ?? options.app,
+        otlpTracesUrl: ops.otlpTracesUrl,
+        sampleRatio: ops.sampleRatio,
+        extraProcessors: processors,
+      });
+    }
+  }
+
+  /** Hooks on the app's Fastify instance; they run after core's hook has built `bffContext`. */
+  install(fastify: FastifyInstance): void {
+    fastify.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: Done) => {
+      this.metrics?.requestStarted();
+      if (this.tracer !== undefined) {
+        const { ctx, span } = this.tracer.startRequest(
+          request.bffContext,
+          request.headers.traceparent,
+          request.method,
+          request.routeOptions.url ?? UNMATCHED_ROUTE,
+          pathOf(request.url),
+        );
+        request.bffContext = ctx;
+        this.states.set(ctx, { span });
+      }
+      done();
+    });
+    fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: Done) => {
+      if (!this.aborted.has(request)) this.finish(request, reply.statusCode);
+      done();
+    });
+    // The client went away before the answer: counted and logged as 499 (nginx's convention).
+    fastify.addHook('onRequestAbort', (request: FastifyRequest, done: Done) => {
+      this.aborted.add(request);
+      this.finish(request, 499);
+      done();
+    });
+  }
+
+  /** Downstream pipeline hook: a child span (its id goes out in `traceparent`), metrics, timings. */
+  start(call: DownstreamCall): (error: unknown, response: RawResponse | undefined) => void {
+    const startedAt = performance.now();
+    const ctx = RequestContextStore.current();
+    let state: RequestState | undefined;
+    let span: Span | undefined;
+    if (ctx !== undefined) {
+      state = this.states.get(ctx);
+      if (state === undefined) {
+        state = {};
+        this.states.set(ctx, state);
+      }
+      if (this.tracer !== undefined && state.span !== undefined) {
+        span = this.tracer.startDownstream(state.span, call);
+        call.spanId = span.spanContext().spanId;
+      }
+    }
+    return (error, response) => {
+      const ms = performance.now() - startedAt;
+      const outcome = downstreamOutcome(error, call);
+      const service = call.service.name;
+      this.metrics?.downstreamCall(service, outcome, ms / 1000);
+      if (state !== undefined) {
+        const timings = (state.downstream ??= {});
+        const entry = (timings[service] ??= { count: 0, ms: 0 });
+        entry.count++;
+        entry.ms += ms;
+      }
+      if (span !== undefined) {
+        this.tracer?.endDownstream(span, response?.status ?? downstreamStatus(error), outcome);
+      }
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.tracer?.shutdown();
+    await new Promise<void>((resolve) => this.logger.flush(() => resolve()));
+  }
+
+  private finish(request: FastifyRequest, status: number): void {
+    const ctx = request.bffContext;
+    // Requests refused before core's hook ran (none today) have no context to report.
+    if (ctx === null || ctx === undefined) return;
+    const durationMs = performance.now() - ctx.startedAt;
+    const route = request.routeOptions.url ?? UNMATCHED_ROUTE;
+    this.metrics?.requestEnded(route, request.method, status, durationMs / 1000);
+    const state = this.states.get(ctx);
+    if (state?.span !== undefined) this.tracer?.endRequest(state.span, status);
+    if (!(status >= 500 ? this.logFailed : this.logOk) || QUIET_ROUTES.has(route)) return;
+    const line: Record<string, unknown> = {
+      requestId: ctx.requestId,
+      traceId: ctx.traceId,
+      userId: ctx.principal?.subject,
+      method: request.method,
+      route,
+      url: redactUrl(request.url),
+      status,
+      durationMs: round1(durationMs),
+    };
+    if (state?.downstream !== undefined) line.downstream = roundTimings(state.downstream);
+    if (this.logHeaders) line.headers = request.headers;
+    if (status >= 500) this.logger.warn(line, 'request completed');
+    else this.logger.info(line, 'request completed');
+  }
+}
+
+function round1(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+function roundTimings(timings: DownstreamTimings): DownstreamTimings {
+  for (const entry of Object.values(timings)) entry.ms = round1(entry.ms);
+  return timings;
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}

@@ -1,0 +1,34 @@
+export { RoutingModule } from './routing.module';
+export { ROUTE_TABLE } from './routing.tokens';
+export type { RoutingModuleOptions } from './routing.module';
+export { compileRouteTable, loadRouteTable, RouteTableError } from './route-table.loader';
+export type { RouteDefinition, RouteTableFile, CompiledRoute } from './route-table.types';
+export { resolveUpstreamPath } from './proxy-path';
+export { forwardRequestHeaders, forwardResponseHeaders } from './proxy-headers';
+export { RouteProxy } from './route-proxy.service';
+export { inCanary, fnv1a, STICKY_COOKIE } from './canary';
+export { CursorCodec } from './cursor.codec';
+export {
+  SparseFields,
+  SparseFieldsInterceptor,
+  allowedFieldPaths,
+  parseFields,
+  project,
+} from './sparse-fields';
+export type { FieldTree } from './sparse-fields';
+export { ApiVersioning, DeprecatedEndpoint, deprecationHeaders } from './api-versioning';
+export type { ApiVersioningOptions, DeprecatedVersion } from './api-versioning';
+export { minAppVersionHook, versionRank, APP_VERSION_HEADER } from './app-version.hook';
+export { applySecurityHeaders, applyCompression } from './security';
+export { createOpenApiDocument, openApiDocumentOf, setupOpenApi } from './openapi';
+export type { OpenApiInfo } from './openapi';
+export {
+  InvalidPathError,
+  MethodNotAllowedError,
+  PayloadTooLargeError,
+  RouteForbiddenError,
+  RouteUnauthorizedError,
+  ShapingInputError,
+  UnsupportedVersionError,
+  UpgradeRequiredError,
+} from './routing.errors';

@@ -1,0 +1,135 @@
+import type { Principal } from '@app/core';
+import { DownstreamClient, type HttpMethod } from '@app/downstream';
+import { Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { inCanary, newStickyCookie, stickyIdFrom } from './canary';
+import { forwardRequestHeaders, forwardResponseHeaders } from './proxy-headers';
+import { resolveUpstreamPath } from './proxy-path';
+import type { CompiledRoute } from './route-table.types';
+import {
+  MethodNotAllowedError,
+  PayloadTooLargeError,
+  RouteForbiddenError,
+  RouteUnauthorizedError,
+} from './routing.errors';
+import { ORIGINAL_CONTENT_TYPE } from './routing.hooks';
+
+/** Counts streamed bytes and fails the upload once it passes the route's limit. */
+class BodyLimit extends Transform {
+  exceeded = false;
+  private seen = 0;
+
+  constructor(private readonly limit: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen > this.limit) {
+      this.exceeded = true;
+      callback(new PayloadTooLargeError('Request body is too large'));
+      return;
+    }
+    callback(null, chunk);
+  }
+}
+
+function hasBody(raw: IncomingMessage): boolean {
+  const length = raw.headers['content-length'];
+  return raw.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/**
+ * Forwards a request of a declarative route to its downstream service. Everything per request is
+ * a lookup or a copy: the route was compiled at boot, the pools are the downstream lib's.
+ */
+@Injectable()
+export class RouteProxy {
+  constructor(private readonly downstream: DownstreamClient) {}
+
+  async forward(route: CompiledRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const raw = request.raw;
+    const method = request.method;
+    if (!route.methods.has(method)) {
+      reply.header('allow', route.allow);
+      throw new MethodNotAllowedError(`${method} is not allowed on this route`);
+    }
+    // Also enforced by the auth guard from bffContext.route; checked here too so that a route
+    // marked `required` can never be served to an anonymous caller, whatever guards are installed.
+    this.authorize(route, request.bffContext.principal, reply);
+    const path = resolveUpstreamPath(raw.url ?? '', route);
+
+    const masked = (raw as { [ORIGINAL_CONTENT_TYPE]?: string | null })[ORIGINAL_CONTENT_TYPE];
+    const headers = forwardRequestHeaders(raw.headers, {
+      clientIp: request.ip,
+      host: raw.headers.host,
+      protocol: request.protocol,
+      contentType: masked === undefined ? raw.headers['content-type'] : (masked ?? undefined),
+    });
+
+    let body: Readable | undefined;
+    let limiter: BodyLimit | undefined;
+    if (method !== 'GET' && method !== 'HEAD' && hasBody(raw)) {
+      const declared = Number(raw.headers['content-length']);
+      if (declared > route.maxBodyBytes)
+        throw new PayloadTooLargeError('Request body is too large');
+      if (Number.isFinite(declared)) body = raw;
+      else {
+        // Chunked upload: the size is only known while streaming.
+        limiter = new BodyLimit(route.maxBodyBytes);
+        body = raw.pipe(limiter);
+        raw.once('error', (error) => limiter?.destroy(error));
+      }
+    }
+
+    const canary = route.canaryPercent > 0 && this.canaryFor(route, request, reply);
+    let res;
+    try {
+      res = await this.downstream.stream(route.service, {
+        method: method as HttpMethod,
+        path,
+        headers,
+        body,
+        canary,
+      });
+    } catch (error) {
+      if (limiter?.exceeded === true) throw new PayloadTooLargeError('Request body is too large');
+      throw error;
+    }
+    reply.status(res.status).headers(forwardResponseHeaders(res.headers));
+    await reply.send(res.body);
+  }
+
+  private authorize(route: CompiledRoute, principal: Principal | undefined, reply: FastifyReply) {
+    const s = route.settings;
+    if (s.auth !== 'required') return;
+    if (principal === undefined) {
+      reply.header('www-authenticate', 'Bearer');
+      throw new RouteUnauthorizedError('Authentication is required');
+    }
+    if (s.roles !== undefined && !s.roles.some((r) => principal.roles.includes(r))) {
+      throw new RouteForbiddenError('A required role is missing');
+    }
+    if (s.scopes !== undefined && !s.scopes.every((sc) => principal.scopes.includes(sc))) {
+      throw new RouteForbiddenError('A required scope is missing');
+    }
+  }
+
+  /** Sticky canary choice: the verified subject, else the sticky cookie (set on first visit). */
+  private canaryFor(route: CompiledRoute, request: FastifyRequest, reply: FastifyReply): boolean {
+    const principal = request.bffContext.principal;
+    let key: string | undefined =
+      principal === undefined ? undefined : `${principal.kind}:${principal.subject}`;
+    if (key === undefined) {
+      key = stickyIdFrom(request.headers.cookie);
+      if (key === undefined) {
+        const sticky = newStickyCookie(request.protocol === 'https');
+        reply.header('set-cookie', sticky.cookie);
+        key = sticky.id;
+      }
+    }
+    return inCanary(route.settings.name, key, route.canaryPercent);
+  }
+}

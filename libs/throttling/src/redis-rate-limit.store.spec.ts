@@ -1,0 +1,145 @@
+import { register } from 'prom-client';
+import { compilePolicy } from './rate-limit.headers';
+import { RateLimitStoreUnavailableError } from './rate-limit.errors';
+import { RedisRateLimitStore, type RedisScriptClient } from './redis-rate-limit.store';
+
+const open = compilePolicy({ burst: 2, sustained: 0, dailyQuota: 0 }, 60, 60, 'open');
+const closed = { ...open, failureMode: 'closed' as const };
+const REPLY = [1, 1, 30_000, 0, 0, 0, 1_000, 0, 0];
+
+/** A scripted stand-in for ioredis: status, a reply or an error per call. */
+class FakeRedis implements RedisScriptClient {
+  status = 'ready';
+  calls: string[] = [];
+  next: (() => Promise<unknown>) | undefined;
+  private errorListener: ((e: Error) => void) | undefined;
+  evalsha(sha: string, _n: number, ...args: (string | number)[]): Promise<unknown> {
+    this.calls.push(`evalsha ${args.join(' ')}`);
+    return this.next?.() ?? Promise.resolve(REPLY);
+  }
+  eval(_script: string, _n: number, ...args: (string | number)[]): Promise<unknown> {
+    this.calls.push(`eval ${args.join(' ')}`);
+    return Promise.resolve(REPLY);
+  }
+  on(_event: 'error', listener: (e: Error) => void): this {
+    this.errorListener = listener;
+    return this;
+  }
+  emitError(message: string): void {
+    this.errorListener?.(new Error(message));
+  }
+  quit = jest.fn(() => Promise.resolve('OK'));
+  disconnect = jest.fn();
+}
+
+async function storeErrors(mode: string): Promise<number> {
+  const metric = await register.getSingleMetric('bff_rate_limit_store_errors_total')?.get();
+  return metric?.values.find((v) => v.labels.mode === mode)?.value ?? 0;
+}
+
+function setup() {
+  let now = 1_000;
+  const client = new FakeRedis();
+  const logger = { warn: jest.fn(), log: jest.fn() };
+  const store = new RedisRateLimitStore({
+    client,
+    timeoutMs: 50,
+    keyPrefix: 'p:',
+    fallbackMaxKeys: 100,
+    probeIntervalMs: 1_000,
+    now: () => now,
+    logger,
+  });
+  return { client, logger, store, advance: (ms: number) => (now += ms) };
+}
+
+describe('RedisRateLimitStore', () => {
+  it('checks every bucket in one EVALSHA with the prefixed key and the policy', async () => {
+    const { client, store } = setup();
+    const d = await store.consume('web:all:anonymous:1.2.3.4', open, 2);
+    expect(client.calls).toEqual(['evalsha p:web:all:anonymous:1.2.3.4 2 60000 0 60000 0 2']);
+    expect(d).toMatchObject({ allowed: true, burstRemaining: 1, shared: true });
+  });
+
+  it('falls back to EVAL when Redis lost its script cache (NOSCRIPT)', async () => {
+    const { client, store } = setup();
+    client.next = () => Promise.reject(new Error('NOSCRIPT No matching script.'));
+    expect((await store.consume('k', open, 1)).shared).toBe(true);
+    expect(client.calls.map((c) => c.split(' ')[0])).toEqual(['evalsha', 'eval']);
+  });
+
+  it('fail-open: answers from the local limiter, logs once per outage, counts every check', async () => {
+    const { client, logger, store, advance } = setup();
+    const before = await storeErrors('open');
+    client.emitError('connect ECONNREFUSED');
+    client.status = 'reconnecting';
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push(await store.consume('k', open, 1));
+    expect(results.map((r) => [r.allowed, r.shared])).toEqual([
+      [true, false],
+      [true, false],
+      [false, false],
+    ]);
+    client.emitError('connect ECONNREFUSED'); // ioredis repeats errors while reconnecting
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(client.calls).toHaveLength(0); // no request waited on the dead connection
+    expect((await storeErrors('open')) - before).toBe(3);
+
+    client.status = 'ready';
+    advance(10);
+    expect((await store.consume('k', open, 1)).shared).toBe(true);
+    expect(logger.log).toHaveBeenCalledTimes(1);
+    expect(store.isDown).toBe(false);
+
+    // A second outage is logged again, once.
+    client.status = 'reconnecting';
+    await store.consume('k', open, 1);
+    await store.consume('k', open, 1);
+    expect(logger.warn).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not report an outage while the first connection is being set up', async () => {
+    const { client, logger, store } = setup();
+    client.status = 'connecting';
+    expect((await store.consume('k', open, 1)).shared).toBe(false);
+    expect(logger.warn).not.toHaveBeenCalled();
+    client.emitError('connect ECONNREFUSED 127.0.0.1:6390');
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+  });
+
+  it('fail-closed: refuses with a typed 503 error', async () => {
+    const { client, store } = setup();
+    const before = await storeErrors('closed');
+    client.status = 'connecting';
+    await expect(store.consume('k', closed, 1)).rejects.toBeInstanceOf(
+      RateLimitStoreUnavailableError,
+    );
+    await expect(store.consume('k', closed, 1)).rejects.toMatchObject({
+      status: 503,
+      code: 'RATE_LIMIT_UNAVAILABLE',
+    });
+    expect((await storeErrors('closed')) - before).toBe(2);
+  });
+
+  it('a hung Redis (command timeout) is skipped until the probe interval has passed', async () => {
+    const { client, store, advance } = setup();
+    client.next = () => Promise.reject(new Error('Command timed out'));
+    expect((await store.consume('k', open, 1)).shared).toBe(false);
+    client.next = undefined;
+    advance(500);
+    expect((await store.consume('k', open, 1)).shared).toBe(false);
+    expect(client.calls).toHaveLength(1);
+    advance(600);
+    expect((await store.consume('k', open, 1)).shared).toBe(true);
+    expect(client.calls).toHaveLength(2);
+  });
+
+  it('closes the connection on shutdown without waiting on a dead Redis', async () => {
+    const { client, store } = setup();
+    await store.onModuleDestroy();
+    expect(client.quit).toHaveBeenCalled();
+    client.status = 'reconnecting';
+    await store.onModuleDestroy();
+    expect(client.disconnect).toHaveBeenCalled();
+  });
+});

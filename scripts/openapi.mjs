@@ -1,0 +1,77 @@
+// `npm run openapi` writes apps/<app>/openapi.json from the code (controllers and DTOs);
+// `npm run openapi:check` fails when a committed spec differs from what the code generates (CI).
+// The apps are loaded from their TypeScript sources through SWC (the same compiler jest uses), so
+// no build is needed.
+import { readFileSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { transformSync } from '@swc/core';
+import prettier from 'prettier';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const check = process.argv.includes('--check');
+const require = createRequire(import.meta.url);
+
+// @app/<lib> -> libs/<lib>/src, as in tsconfig.json and jest.config.js.
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  const alias = /^@app\/([a-z-]+)$/.exec(request);
+  return resolveFilename.call(
+    this,
+    alias ? join(root, 'libs', alias[1], 'src', 'index.ts') : request,
+    ...rest,
+  );
+};
+Module._extensions['.ts'] = (module, filename) => {
+  const { code } = transformSync(readFileSync(filename, 'utf8'), {
+    filename,
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2023',
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: false,
+  });
+  module._compile(code, filename);
+};
+
+require('reflect-metadata');
+const { loadConfig } = require(join(root, 'libs/config/src/index.ts'));
+const { openApiDocumentOf } = require(join(root, 'libs/routing/src/index.ts'));
+
+const apps = [
+  ['web-bff', 'web-bff.app.ts', 'createWebBff', 'web-bff.openapi.ts', 'WEB_BFF_OPENAPI'],
+  ['mobile-bff', 'mobile-bff.app.ts', 'createMobileBff', 'mobile-bff.openapi.ts', 'MOBILE_BFF_OPENAPI'],
+  ['admin-bff', 'admin-bff.app.ts', 'createAdminBff', 'admin-bff.openapi.ts', 'ADMIN_BFF_OPENAPI'],
+];
+
+// Defaults only: the document must not depend on the machine it is generated on.
+const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+let drift = 0;
+for (const [name, appFile, factory, infoFile, infoName] of apps) {
+  const create = require(join(root, 'apps', name, 'src', appFile))[factory];
+  const info = require(join(root, 'apps', name, 'src', infoFile))[infoName];
+  const app = await create(config);
+  const document = openApiDocumentOf(app, info);
+  await app.close();
+  const text = await prettier.format(JSON.stringify(document), { parser: 'json' });
+  const file = join(root, 'apps', name, 'openapi.json');
+  let current;
+  try {
+    current = readFileSync(file, 'utf8');
+  } catch {
+    current = undefined;
+  }
+  if (check) {
+    if (current !== text) {
+      drift++;
+      console.error(`${name}: apps/${name}/openapi.json differs from the code; run npm run openapi`);
+    } else console.log(`${name}: openapi.json is up to date`);
+  } else if (current !== text) {
+    writeFileSync(file, text);
+    console.log(`${name}: wrote apps/${name}/openapi.json`);
+  } else console.log(`${name}: openapi.json unchanged`);
+}
+process.exit(drift > 0 ? 1 : 0);

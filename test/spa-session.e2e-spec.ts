@@ -1,0 +1,143 @@
+import { createServer, type Server } from 'node:http';
+import { type Browser, chromium } from 'playwright-core';
+import {
+  type RunningWeb,
+  freePort,
+  startSessionSandbox,
+  startSessionWeb,
+} from './support/session-stack';
+import type { Sandbox } from './support/stack';
+
+jest.setTimeout(60_000);
+
+/** The SPA: one static page on its own origin that talks to the web BFF with the session cookie. */
+function spaPage(bffUrl: string, spaOrigin: string): string {
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>SPA</title></head><body>
+<a id="login" href="${bffUrl}/auth/login?returnTo=${encodeURIComponent(`${spaOrigin}/`)}">Sign in</a>
+<script>
+  window.callBff = async (path, csrf, method = 'GET') => {
+    const res = await fetch(${JSON.stringify(bffUrl)} + path, {
+      method,
+      credentials: 'include',
+      // Bypass the browser's HTTP cache: every call must reach the BFF.
+      cache: 'no-store',
+      headers: csrf ? { 'X-CSRF': '1' } : {},
+    });
+    return { status: res.status, body: await res.json() };
+  };
+</script></body></html>`;
+}
+
+describe('SPA session in a real browser (headless Chromium)', () => {
+  let sandbox: Sandbox;
+  let web: RunningWeb;
+  let spa: Server;
+  let spaOrigin: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const [webPort, spaPort] = [await freePort(), await freePort()];
+    spaOrigin = `http://127.0.0.1:${spaPort}`;
+    sandbox = await startSessionSandbox([webPort]);
+    web = await startSessionWeb(sandbox, webPort, { WEB_SPA_ORIGINS: spaOrigin });
+    const html = spaPage(web.url, spaOrigin);
+    spa = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+    });
+    await new Promise<void>((resolve) => spa.listen(spaPort, '127.0.0.1', resolve));
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (spa ? spa.close(resolve) : resolve(undefined)));
+    await web?.app.close();
+    await sandbox?.close();
+  });
+
+  it('logs in through the sandbox IdP and calls the BFF with the cookie and X-CSRF', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${spaOrigin}/`);
+    await page.click('#login');
+    // The sandbox IdP's dev login form.
+    await page.waitForSelector('input#login');
+    await page.fill('input#login', 'usr_0002');
+    await page.click('#sign-in');
+    await page.waitForURL(`${spaOrigin}/`);
+
+    type Result = { status: number; body: Record<string, unknown> };
+    const call = (path: string, csrf: boolean, method = 'GET') =>
+      page.evaluate(
+        ([p, c, m]) =>
+          (
+            globalThis as unknown as {
+              callBff: (p: string, c: boolean, m: string) => Promise<Result>;
+            }
+          ).callBff(p, c, m),
+        [path, csrf, method] as const,
+      );
+
+    const user = await call('/auth/user', true);
+    expect(user.status).toBe(200);
+    expect(user.body).toMatchObject({ sub: 'usr_0002', roles: ['support'] });
+
+    const order = await call('/orders/ord_00001', true);
+    expect(order.status).toBe(200);
+    expect(order.body.id).toBe('ord_00001');
+
+    // The same call without the anti-forgery header is refused (and readable thanks to CORS).
+    const refused = await call('/orders/ord_00001', false);
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('CSRF_HEADER_REQUIRED');
+
+    // The session cookie is invisible to scripts and never a token.
+    expect(
+      await page.evaluate(
+        () => (globalThis as unknown as { document: { cookie: string } }).document.cookie,
+      ),
+    ).not.toContain('bff-session');
+    const cookie = (await context.cookies(web.url)).find((c) => c.name === 'bff-session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect(cookie?.value).not.toMatch(/^eyJ/);
+
+    const out = await call('/auth/logout', true, 'POST');
+    expect(out.status).toBe(200);
+    expect(out.body.loggedOut).toBe(true);
+    expect((await call('/auth/user', true)).status).toBe(401);
+    expect((await call('/orders/ord_00001', true)).status).toBe(401);
+    await context.close();
+  });
+
+  it('a page on an unlisted origin cannot read the BFF with credentials', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // The IdP's origin stands in for an unlisted site.
+    await page.goto(`${sandbox.idp.issuer}/health`);
+    const outcome = await page.evaluate(async (url) => {
+      try {
+        const res = await fetch(`${url}/auth/user`, {
+          credentials: 'include',
+          headers: { 'X-CSRF': '1' },
+        });
+        return `status ${res.status}`;
+      } catch {
+        return 'blocked';
+      }
+    }, web.url);
+    expect(outcome).toBe('blocked');
+    await context.close();
+  });
+});
