@@ -131,9 +131,10 @@ describe('declarative routes (pass-through)', () => {
 
   afterAll(async () => {
     await web?.app.close();
+    sink?.server.closeAllConnections();
     await new Promise((resolve) => sink?.server.close(resolve));
     await Promise.all([sandbox?.close(), second?.close()]);
-  });
+  }, 20_000);
 
   afterEach(() => {
     for (const s of [sandbox, second]) {
@@ -165,7 +166,7 @@ describe('declarative routes (pass-through)', () => {
     });
 
     it('strips hop-by-hop, identity and internal headers both ways', async () => {
-      const res = await request(`${web.url}/api/v1/catalog/categories`, {
+      const res = await rawRequest(web.url, '/api/v1/catalog/categories', {
         headers: {
           connection: 'keep-alive, x-hop-secret',
           'x-hop-secret': 'never',
@@ -180,8 +181,7 @@ describe('declarative routes (pass-through)', () => {
           'x-custom': 'kept',
         },
       });
-      expect(res.statusCode).toBe(200);
-      await res.body.text();
+      expect(res.status).toBe(200);
       const headers = sandbox.recorded('catalog')[0].headers;
       for (const name of [
         'x-hop-secret',
@@ -197,8 +197,8 @@ describe('declarative routes (pass-through)', () => {
       }
       expect(headers['x-forwarded-for']).toBe('127.0.0.1');
       expect(headers['x-custom']).toBe('kept');
-      expect(res.headers['x-request-id']).toBeDefined();
-      expect(res.headers['transfer-encoding']).toBeUndefined();
+      expect(res.head).toMatch(/^x-request-id: /m);
+      expect(res.head).not.toMatch(/^(transfer-encoding|server|x-powered-by):/im);
     });
 
     it('refuses methods the route does not allow with 405 and Allow, reaching nothing', async () => {
@@ -287,10 +287,14 @@ describe('declarative routes (pass-through)', () => {
       }
     });
 
-    it('the absolute form pointing at the sandbox itself is not an open proxy', async () => {
-      const res = await rawRequest(web.url, `${sandbox.urls.catalog}/products/prd_0001`);
-      expect([400, 404]).toContain(res.status);
+    it('an absolute-form target naming a downstream host is refused, not proxied', async () => {
+      const res = await rawRequest(
+        web.url,
+        `${second.urls.catalog}/api/v1/catalog/products/prd_0001`,
+      );
+      expect(res.status).toBe(400);
       expect(totalHits(sandbox)).toBe(0);
+      expect(totalHits(second)).toBe(0);
     });
   });
 

@@ -98,8 +98,9 @@ export class RouteProxy {
       if (limiter?.exceeded === true) throw new PayloadTooLargeError('Request body is too large');
       throw error;
     }
-    reply.status(res.status).headers(forwardResponseHeaders(res.headers));
-    await reply.send(res.body);
+    // Not awaited: the handler is done once the head is out; the body streams on its own (the
+    // endpoint deadline covers the wait for the head, bodyTimeout the silences within the body).
+    void reply.status(res.status).headers(forwardResponseHeaders(res.headers)).send(res.body);
   }
 
   private authorize(route: CompiledRoute, principal: Principal | undefined, reply: FastifyReply) {
