@@ -116,7 +116,7 @@ describe('downstream pipeline', () => {
     });
   });
 
-  it('runs policies between the context headers and the status check', async () => {
+  it('runs policies between the deadline and the status check', async () => {
     const seen: string[] = [];
     const policy: DownstreamMiddleware = (next) => async (call) => {
       seen.push(`policy saw budget=${call.headers['x-request-timeout-ms'] !== undefined}`);

@@ -15,10 +15,6 @@ export interface StructuredLoggerOptions {
  * of the current request added to every line logged while serving it.
  */
 export function createStructuredLogger(options: StructuredLoggerOptions): Logger {
-  const destination =
-    options.destination ??
-    // Asynchronous writes off the request path; flushed on shutdown and at exit.
-    pino.destination({ dest: 1, sync: false });
   return pino(
     {
       level: options.level,
@@ -32,8 +28,13 @@ export function createStructuredLogger(options: StructuredLoggerOptions): Logger
         return ctx === undefined ? {} : { requestId: ctx.requestId, traceId: ctx.traceId };
       },
     },
-    destination,
+    options.destination ?? stdoutDestination(),
   );
+}
+
+/** Asynchronous buffered writes to stdout, off the request path; pino flushes them at exit. */
+export function stdoutDestination(): DestinationStream & { flushSync(): void } {
+  return pino.destination({ dest: 1, sync: false });
 }
 
 /**

@@ -10,7 +10,7 @@ import { redactUrl } from './log.redaction';
 import { BffMetrics, UNMATCHED_ROUTE, collectProcessMetricsOnce } from './metrics.registry';
 import { OBSERVABILITY_OPTIONS, type ObservabilityModuleOptions } from './observability.options';
 import { RequestTracer } from './request.tracer';
-import { createStructuredLogger } from './structured.logger';
+import { createStructuredLogger, stdoutDestination } from './structured.logger';
 
 /** Downstream time of one request, per service: calls and summed milliseconds. */
 export type DownstreamTimings = Record<string, { count: number; ms: number }>;
@@ -34,6 +34,8 @@ type Done = (err?: Error) => void;
 @Injectable()
 export class Telemetry implements DownstreamObserver, OnApplicationShutdown {
   readonly logger: Logger;
+  /** Set when we write to stdout ourselves (no destination in the options): flushed on shutdown. */
+  private readonly stdout: ReturnType<typeof stdoutDestination> | undefined;
   readonly metrics: BffMetrics | undefined;
   readonly tracer: RequestTracer | undefined;
   private readonly states = new WeakMap<RequestContext, RequestState>();
@@ -48,10 +50,11 @@ export class Telemetry implements DownstreamObserver, OnApplicationShutdown {
     @Inject(OBSERVABILITY_OPTIONS) options: ObservabilityModuleOptions,
   ) {
     const ops = config.observability;
+    this.stdout = options.logDestination === undefined ? stdoutDestination() : undefined;
     this.logger = createStructuredLogger({
       app: options.app,
       level: config.logLevel,
-      destination: options.logDestination,
+      destination: options.logDestination ?? this.stdout,
     });
     this.logOk = ops.logRequests && this.logger.isLevelEnabled('info');
     this.logFailed = ops.logRequests && this.logger.isLevelEnabled('warn');
@@ -136,7 +139,12 @@ export class Telemetry implements DownstreamObserver, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.tracer?.shutdown();
-    await new Promise<void>((resolve) => this.logger.flush(() => resolve()));
+    // Synchronous: an asynchronous flush could hold the shutdown if stdout is stuck.
+    try {
+      this.stdout?.flushSync();
+    } catch {
+      // Nothing buffered, or stdout is gone: nothing more can be written anyway.
+    }
   }
 
   private finish(request: FastifyRequest, status: number): void {
