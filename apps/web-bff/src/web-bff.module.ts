@@ -29,7 +29,7 @@ export class WebBffModule {
         // JSON logs, /metrics, spans, /health/live and /health/ready.
         ObservabilityModule.forRoot({ app: 'web-bff' }),
         // First global guard: the throttler and the cache key read the verified principal.
-        // AUTHTMP
+        AuthModule.forRoot({ audience: config.auth.audiences['web-bff'] }),
         // SPA cookie sessions: puts the session's token in Authorization before the guard runs.
         SessionModule.forRoot(),
         // Before ShapingModule: its global interceptor must wrap shaping to cache the final body.

@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- a type-only augmentation: an import would be emitted as a require of a file that does not exist
 /// <reference path="./fastify.d.ts" />
 import {
   INestApplication,
