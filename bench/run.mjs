@@ -79,12 +79,16 @@ settings.warmupS = Math.max(1, Math.round(settings.durationS / 2));
 
 function selectTargets() {
   if (!opt.scenario) return TARGETS;
-  const names = opt.scenario.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = opt.scenario
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !TARGETS.some((t) => t.name === n));
   if (unknown.length > 0) throw new Error(`unknown --scenario ${unknown.join(', ')}`);
   const peersNamed = TARGETS.some((t) => t.kind === 'peer' && names.includes(t.name));
   return TARGETS.filter(
-    (t) => names.includes(t.name) || (t.kind === 'peer' && !peersNamed && !opt['no-peers'] && !opt.soak),
+    (t) =>
+      names.includes(t.name) || (t.kind === 'peer' && !peersNamed && !opt['no-peers'] && !opt.soak),
   );
 }
 
@@ -92,7 +96,10 @@ function machine() {
   const cpus = os.cpus();
   let commit = 'unknown';
   try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain'], { cwd: ROOT, encoding: 'utf8' });
     if (dirty.trim()) commit += ' (uncommitted changes)';
   } catch {
@@ -106,7 +113,10 @@ function machine() {
     node: process.version,
     os: `${os.type()} ${os.release()}`,
     commit,
-    loadAvgAtStart: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadAvgAtStart: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
   };
 }
 
@@ -146,7 +156,9 @@ process.on('SIGINT', () => stopAll().then(() => process.exit(130)));
 
 async function startTarget(ctx, target) {
   const out = { target, reasons: [] };
-  const candidates = target.candidates ?? [{ label: target.title, path: target.path, start: target.start, verify: target.verify }];
+  const candidates = target.candidates ?? [
+    { label: target.title, path: target.path, start: target.start, verify: target.verify },
+  ];
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i];
     let proc;
@@ -170,9 +182,22 @@ async function measure(ctx, entry, kind, durationS) {
   const headers = entry.target.headers?.(ctx) ?? {};
   const before = procStats(entry.proc.pid);
   let r;
-  if (kind === 'fixed') r = await runOpenLoop({ url, headers, durationS, rate: settings.rate });
-  else if (ctx.wrk.path) {
-    r = await runWrk({ wrk: ctx.wrk.path, script: ctx.wrkScript, url, headers, durationS, connections: settings.connections, threads: settings.threads });
+  if (kind === 'fixed') {
+    // At most half of what the target sustained in the first round: a fixed rate above capacity
+    // only measures an ever-growing queue.
+    const first = entry.samples.sat[0]?.rps ?? Infinity;
+    const rate = Math.max(1, Math.min(settings.rate, Math.floor(first / 2)));
+    r = { ...(await runOpenLoop({ url, headers, durationS, rate })), rate };
+  } else if (ctx.wrk.path) {
+    r = await runWrk({
+      wrk: ctx.wrk.path,
+      script: ctx.wrkScript,
+      url,
+      headers,
+      durationS,
+      connections: settings.connections,
+      threads: settings.threads,
+    });
   } else r = await runAutocannon({ url, headers, durationS, connections: settings.connections });
   const after = procStats(entry.proc.pid);
   r.cpuUsPerReq = r.requests > 0 ? ((after.cpuMs - before.cpuMs) * 1000) / r.requests : null;
@@ -181,29 +206,38 @@ async function measure(ctx, entry, kind, durationS) {
 
 async function main() {
   const info = machine();
-  if (!process.version.startsWith('v24.')) log(`warning: running on Node ${process.version}, not the pinned Node 24 (use npm run bench)`);
+  if (!process.version.startsWith('v24.'))
+    log(`warning: running on Node ${process.version}, not the pinned Node 24 (use npm run bench)`);
   if (opt.build) {
     log('npm run build...');
     const b = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
     if (b.status !== 0) throw new Error('npm run build failed');
   }
-  if (!existsSync(mainOf('web-bff'))) throw new Error(`${mainOf('web-bff')} is missing: run npm run build`);
+  if (!existsSync(mainOf('web-bff')))
+    throw new Error(`${mainOf('web-bff')} is missing: run npm run build`);
 
   const install = !opt['no-install'];
   const targets = selectTargets();
   ctx.wrk = ensureTool('wrk', 'wrk', { install, log });
   if (!ctx.wrk.path) log(`${ctx.wrk.reason}: falling back to autocannon`);
-  ctx.nginx = targets.some((t) => t.name === 'nginx') ? ensureTool('nginx', 'nginx-light', { install, log }) : { reason: 'not selected' };
+  ctx.nginx = targets.some((t) => t.name === 'nginx')
+    ? ensureTool('nginx', 'nginx-light', { install, log })
+    : { reason: 'not selected' };
   ctx.tmp = mkdtempSync(join(os.tmpdir(), 'bff-bench-'));
   ctx.wrkScript = writeWrkScript(ctx.tmp);
   if (opt['cpu-prof']) ctx.cpuProfDir = join(ROOT, 'bench/results', `profiles-${ctx.runId}`);
   ctx.redisOk = await redisReachable(ctx.redisUrl);
 
   const id = identity();
-  const upstream = startProcess('upstream', process.execPath, [new URL('./lib/upstream.mjs', import.meta.url).pathname], {
-    env: { BENCH_JWKS: JSON.stringify(id.jwks), PORT: '0' },
-    readyLine: /READY (\d+)/,
-  });
+  const upstream = startProcess(
+    'upstream',
+    process.execPath,
+    [new URL('./lib/upstream.mjs', import.meta.url).pathname],
+    {
+      env: { BENCH_JWKS: JSON.stringify(id.jwks), PORT: '0' },
+      readyLine: /READY (\d+)/,
+    },
+  );
   running.push(upstream);
   ctx.upstreamPort = await upstream.ready;
   ctx.upstream = `http://127.0.0.1:${ctx.upstreamPort}`;
@@ -212,7 +246,9 @@ async function main() {
   ctx.publicKeyPem = id.publicKeyPem;
   ctx.authHeaders = { authorization: `Bearer ${id.sign(ctx.issuer)}` };
   const bodyBytes = (await get(`${ctx.upstream}/api/v1/catalog/products/prd_0001`)).text.length;
-  log(`upstream on ${ctx.upstream} (${bodyBytes} B JSON), tool: ${ctx.wrk.path ? 'wrk' : 'autocannon'}, redis: ${ctx.redisOk ? 'up' : 'down'}`);
+  log(
+    `upstream on ${ctx.upstream} (${bodyBytes} B JSON), tool: ${ctx.wrk.path ? 'wrk' : 'autocannon'}, redis: ${ctx.redisOk ? 'up' : 'down'}`,
+  );
 
   const entries = [];
   for (const target of targets) {
@@ -228,7 +264,10 @@ async function main() {
   if (undici?.proc && axios?.proc && undici.index < axios.index) {
     await undici.proc.stop();
     running.splice(running.indexOf(undici.proc), 1);
-    const again = await startTarget(ctx, { ...undici.target, candidates: undici.target.candidates.slice(axios.index) });
+    const again = await startTarget(ctx, {
+      ...undici.target,
+      candidates: undici.target.candidates.slice(axios.index),
+    });
     Object.assign(undici, again, { index: axios.index });
   }
 
@@ -242,18 +281,25 @@ async function main() {
     for (const e of live) {
       const r = await measure(ctx, e, 'sat', settings.durationS);
       e.samples.sat.push(r);
-      log(`round ${round} ${e.target.name}: ${Math.round(r.rps)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`);
+      log(
+        `round ${round} ${e.target.name}: ${Math.round(r.rps)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`,
+      );
     }
     if (settings.fixedRate) {
       for (const e of live) {
         const r = await measure(ctx, e, 'fixed', settings.durationS);
         e.samples.fixed.push(r);
-        log(`round ${round} ${e.target.name} @${settings.rate}/s: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`);
+        log(
+          `round ${round} ${e.target.name} @${settings.rate}/s: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`,
+        );
       }
     }
   }
   for (const e of live) e.stats = procStats(e.proc.pid);
-  info.loadAvgAtEnd = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  info.loadAvgAtEnd = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   info.tool = ctx.wrk.path ? 'wrk' : 'autocannon';
   info.upstreamBodyBytes = bodyBytes;
 
@@ -299,13 +345,24 @@ async function soak(ctx, info, entries) {
   load.finally(() => (finished = true));
   while (!finished) {
     const s = procStats(picked.proc.pid);
-    samples.push({ t: Math.round((Date.now() - started) / 1000), rssMb: s.rssMb, peakRssMb: s.peakRssMb });
+    samples.push({
+      t: Math.round((Date.now() - started) / 1000),
+      rssMb: s.rssMb,
+      peakRssMb: s.peakRssMb,
+    });
     await Promise.race([sleep(everyS * 1000), load.catch(() => undefined)]);
   }
   const r = await load;
-  info.loadAvgAtEnd = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  info.loadAvgAtEnd = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   info.tool = ctx.wrk.path ? 'wrk' : 'autocannon';
-  const result = { machine: info, settings: { ...settings, soakS: totalS }, soak: { target: picked.target.name, route: picked.candidate.label, load: r, samples } };
+  const result = {
+    machine: info,
+    settings: { ...settings, soakS: totalS },
+    soak: { target: picked.target.name, route: picked.candidate.label, load: r, samples },
+  };
   const md = renderSoak(result);
   process.stdout.write(`\n${md}\n`);
   writeResults(result, md);

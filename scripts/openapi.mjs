@@ -43,7 +43,13 @@ const { openApiDocumentOf } = require(join(root, 'libs/routing/src/index.ts'));
 
 const apps = [
   ['web-bff', 'web-bff.app.ts', 'createWebBff', 'web-bff.openapi.ts', 'WEB_BFF_OPENAPI'],
-  ['mobile-bff', 'mobile-bff.app.ts', 'createMobileBff', 'mobile-bff.openapi.ts', 'MOBILE_BFF_OPENAPI'],
+  [
+    'mobile-bff',
+    'mobile-bff.app.ts',
+    'createMobileBff',
+    'mobile-bff.openapi.ts',
+    'MOBILE_BFF_OPENAPI',
+  ],
   ['admin-bff', 'admin-bff.app.ts', 'createAdminBff', 'admin-bff.openapi.ts', 'ADMIN_BFF_OPENAPI'],
 ];
 
@@ -56,8 +62,10 @@ for (const [name, appFile, factory, infoFile, infoName] of apps) {
   const app = await create(config);
   const document = openApiDocumentOf(app, info);
   await app.close();
-  const text = await prettier.format(JSON.stringify(document), { parser: 'json' });
   const file = join(root, 'apps', name, 'openapi.json');
+  // Formatted as `prettier --check .` expects it.
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  const text = await prettier.format(JSON.stringify(document), { ...options, filepath: file });
   let current;
   try {
     current = readFileSync(file, 'utf8');
@@ -67,7 +75,9 @@ for (const [name, appFile, factory, infoFile, infoName] of apps) {
   if (check) {
     if (current !== text) {
       drift++;
-      console.error(`${name}: apps/${name}/openapi.json differs from the code; run npm run openapi`);
+      console.error(
+        `${name}: apps/${name}/openapi.json differs from the code; run npm run openapi`,
+      );
     } else console.log(`${name}: openapi.json is up to date`);
   } else if (current !== text) {
     writeFileSync(file, text);

@@ -12,7 +12,8 @@ function where(url) {
     const rest = path.slice(nm + 14).split('/');
     return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
   }
-  if (path.startsWith('node:') || !path.startsWith('/')) return `node:${path.replace(/^node:/, '')}`;
+  if (path.startsWith('node:') || !path.startsWith('/'))
+    return `node:${path.replace(/^node:/, '')}`;
   return path.startsWith(ROOT) ? path.slice(ROOT.length) : path;
 }
 
@@ -63,7 +64,12 @@ export function summarizeProfile(file, limit = 25) {
 }
 
 export function renderProfile(name, p) {
-  const lines = [`### CPU profile: ${name} (${p.busyMs.toFixed(0)} ms busy)`, '', '| self % | function | where |', '| --- | --- | --- |'];
+  const lines = [
+    `### CPU profile: ${name} (${p.busyMs.toFixed(0)} ms busy)`,
+    '',
+    '| self % | function | where |',
+    '| --- | --- | --- |',
+  ];
   for (const f of p.functions) lines.push(`| ${f.pct.toFixed(1)} | ${f.name} | ${f.where} |`);
   lines.push('', '| self % | package / file |', '| --- | --- |');
   for (const g of p.groups) lines.push(`| ${g.pct.toFixed(1)} | ${g.name} |`);

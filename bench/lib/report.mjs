@@ -16,6 +16,7 @@ function summarizeSamples(samples) {
     p50: median(samples.map((s) => s.p50)),
     p99: median(samples.map((s) => s.p99)),
     cpuUsPerReq: median(samples.map((s) => s.cpuUsPerReq)),
+    rate: samples[0].rate,
     // Spread of req/s over the rounds: a noise indicator.
     spreadPct: med ? ((Math.max(...rps) - Math.min(...rps)) / med) * 100 : null,
     non2xx: samples.reduce((a, s) => a + s.non2xx, 0),
@@ -37,7 +38,12 @@ function checks(byName) {
       return { label, status: 'n/a', detail: `${x == null ? a : b} not measured` };
     }
     const r = x / y;
-    return { label, status: r >= min ? 'pass' : 'MISS', value: r, detail: `${r.toFixed(2)}x (target >= ${min}x)` };
+    return {
+      label,
+      status: r >= min ? 'pass' : 'MISS',
+      value: r,
+      detail: `${r.toFixed(2)}x (target >= ${min}x)`,
+    };
   };
   const out = [
     ratio('full-stack', 'fast-gateway', 1.0, 'full-stack >= 1.0x fast-gateway (no auth)'),
@@ -51,7 +57,11 @@ function checks(byName) {
   const aggP50 = agg?.fixedRate?.p50 ?? null;
   out.push(
     aggP50 == null
-      ? { label: 'aggregation p50 <= slowest (25 ms) + 2 ms', status: 'n/a', detail: 'aggregation not measured at a fixed rate' }
+      ? {
+          label: 'aggregation p50 <= slowest (25 ms) + 2 ms',
+          status: 'n/a',
+          detail: 'aggregation not measured at a fixed rate',
+        }
       : {
           label: 'aggregation p50 <= slowest (25 ms) + 2 ms',
           status: aggP50 <= 27 ? 'pass' : 'MISS',
@@ -124,12 +134,26 @@ function header(r, title) {
 export function renderMarkdown(r) {
   const lines = header(r, 'BFF benchmark');
   lines.push(
-    row(['target', 'req/s', 'spread', 'p50 ms', 'p99 ms', `p50 @${r.settings.rate}/s`, `p99 @${r.settings.rate}/s`, 'peak RSS MB', 'CPU µs/req', 'non-2xx', 'what']),
+    row([
+      'target',
+      'req/s',
+      'spread',
+      'p50 ms',
+      'p99 ms',
+      `p50 @${r.settings.rate}/s`,
+      `p99 @${r.settings.rate}/s`,
+      'peak RSS MB',
+      'CPU µs/req',
+      'non-2xx',
+      'what',
+    ]),
     row(Array(11).fill('---')),
   );
   for (const t of r.targets) {
     if (t.status !== 'ok') {
-      lines.push(row([t.name, 'n/a', '', '', '', '', '', '', '', '', `${t.title} — n/a (${t.reason})`]));
+      lines.push(
+        row([t.name, 'n/a', '', '', '', '', '', '', '', '', `${t.title} — n/a (${t.reason})`]),
+      );
       continue;
     }
     const s = t.saturation;
@@ -142,11 +166,14 @@ export function renderMarkdown(r) {
         `${f(s.spreadPct)}%`,
         f(s.p50, 2),
         f(s.p99, 2),
+        x?.rate == null ? '–' : String(x.rate),
         f(x?.p50, 2),
         f(x?.p99, 2),
         t.sharedProcess ? `(${f(t.peakRssMb)})` : f(t.peakRssMb),
         f(s.cpuUsPerReq),
-        t.expectStatus === 200 ? String(s.non2xx + s.errors) : `${s.non2xx} (expected ${t.expectStatus})`,
+        t.expectStatus === 200
+          ? String(s.non2xx + s.errors)
+          : `${s.non2xx} (expected ${t.expectStatus})`,
         `${t.title}${t.route && t.route !== t.title ? ` [${t.route}]` : ''}${unexpected > 0 ? ' **(errors!)**' : ''}`,
       ]),
     );
@@ -156,14 +183,26 @@ export function renderMarkdown(r) {
     const peers = PEERS.filter((p) => bffs.some((b) => r.ratios[b][p] != null));
     lines.push('', '## req/s ratios (same run): BFF scenario / peer', '');
     lines.push(row(['scenario', ...peers]), row(Array(peers.length + 1).fill('---')));
-    for (const b of bffs) lines.push(row([b, ...peers.map((p) => (r.ratios[b][p] == null ? '–' : `${r.ratios[b][p].toFixed(2)}x`))]));
+    for (const b of bffs)
+      lines.push(
+        row([
+          b,
+          ...peers.map((p) => (r.ratios[b][p] == null ? '–' : `${r.ratios[b][p].toFixed(2)}x`)),
+        ]),
+      );
   }
-  lines.push('', '## Targets (issue 9)', '', row(['target', 'result', 'figure']), row(['---', '---', '---']));
+  lines.push(
+    '',
+    '## Targets (issue 9)',
+    '',
+    row(['target', 'result', 'figure']),
+    row(['---', '---', '---']),
+  );
   for (const c of r.checks) lines.push(row([c.label, c.status, c.detail]));
   lines.push(
     '',
     'req/s, p50, p99: wrk at saturation (closed loop), median of the rounds; spread = (max - min) / median of req/s. ' +
-      'p50/p99 @rate: open-loop generator at a fixed rate, latency from the scheduled send time (queueing included). ' +
+      "p50/p99 @rate: open-loop generator at a fixed rate (--rate, capped at half the target's first-round req/s), latency from the scheduled send time (queueing included). " +
       'Peak RSS: VmHWM of the process under test (nginx: master + worker; direct: the shared upstream, in parentheses). ' +
       'CPU µs/req: user + system CPU of the process under test per request (less sensitive to other load than req/s).',
   );
@@ -171,7 +210,10 @@ export function renderMarkdown(r) {
 }
 
 export function renderSoak(r) {
-  const lines = header(r, `BFF soak: ${r.soak.target} for ${Math.round(r.settings.soakS / 60)} min`);
+  const lines = header(
+    r,
+    `BFF soak: ${r.soak.target} for ${Math.round(r.settings.soakS / 60)} min`,
+  );
   const s = r.soak.samples;
   const warm = s.find((x) => x.t >= r.settings.soakS * 0.1) ?? s[0];
   const last = s[s.length - 1];

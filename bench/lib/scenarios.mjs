@@ -76,7 +76,11 @@ const NO_POLICIES = {
   CACHE_ENABLED: 'false',
 };
 /** JWT (route `auth: required`) + rate limit (in memory) + /metrics, resilience on. */
-const FULL_STACK = { RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_STORE: 'memory', METRICS_ENABLED: 'true' };
+const FULL_STACK = {
+  RATE_LIMIT_ENABLED: 'true',
+  RATE_LIMIT_STORE: 'memory',
+  METRICS_ENABLED: 'true',
+};
 
 async function startBff(ctx, name, { app = 'web-bff', env = {}, routes }) {
   const port = await freePort();
@@ -98,7 +102,7 @@ async function startBff(ctx, name, { app = 'web-bff', env = {}, routes }) {
     await waitHttp(`${proc.base}/health/live`, 60_000, () => proc.running);
   } catch (error) {
     await proc.stop();
-    throw new Error(`${name} did not start: ${error.message}\n${proc.output()}`);
+    throw new Error(`${name} did not start: ${error.message}\n${proc.output()}`, { cause: error });
   }
   return proc;
 }
@@ -137,8 +141,11 @@ async function expectFullStack(ctx, proc) {
   const missing = [];
   if (anon.status !== 401) missing.push(`JWT auth (no token got ${anon.status}, not 401)`);
   const r = await get(proc.base + PASS_PATH, ctx.authHeaders);
-  if (r.status !== 200) fail(`route with a valid token answered ${r.status}: ${r.text.slice(0, 200)}`);
-  if (![...r.headers.keys()].some((h) => h.startsWith('ratelimit') || h.startsWith('x-ratelimit'))) {
+  if (r.status !== 200)
+    fail(`route with a valid token answered ${r.status}: ${r.text.slice(0, 200)}`);
+  if (
+    ![...r.headers.keys()].some((h) => h.startsWith('ratelimit') || h.startsWith('x-ratelimit'))
+  ) {
     missing.push('rate limiting (no RateLimit headers on the route)');
   }
   const metrics = await get(`${proc.base}/metrics`);
@@ -192,7 +199,8 @@ async function expectBreakerOpen(ctx, proc, path) {
   const statuses = new Set();
   for (let i = 0; i < 30; i++) statuses.add((await get(proc.base + path)).status);
   const reached = (await upstreamStats(ctx)).hits - before;
-  if (reached > 0) fail(`circuit breaker did not open (${reached} of 30 calls still reached the downstream)`);
+  if (reached > 0)
+    fail(`circuit breaker did not open (${reached} of 30 calls still reached the downstream)`);
   if ([...statuses].some((s) => s < 500)) fail(`breaker open answered ${[...statuses].join(',')}`);
 }
 
@@ -207,7 +215,8 @@ async function expectCacheHit(ctx, proc) {
 
 async function expectUserAgent(ctx, re, what) {
   const { userAgent } = await upstreamStats(ctx);
-  if (!re.test(userAgent)) fail(`${what} transport not used (downstream saw user-agent "${userAgent}")`);
+  if (!re.test(userAgent))
+    fail(`${what} transport not used (downstream saw user-agent "${userAgent}")`);
 }
 
 const allServices = (suffix, value) =>
@@ -274,22 +283,28 @@ export const TARGETS = [
       'fastify-proxy': 'bare @fastify/http-proxy',
       'fast-gateway': 'bare fast-gateway 3.4',
       express: 'Express 5 + http-proxy-middleware',
-      'express-full': 'Express 5 + jsonwebtoken + express-rate-limit + prom-client + http-proxy-middleware',
+      'express-full':
+        'Express 5 + jsonwebtoken + express-rate-limit + prom-client + http-proxy-middleware',
     }[peer],
     path: PASS_PATH,
     headers: peer === 'express-full' ? (ctx) => ctx.authHeaders : undefined,
     start: async (ctx, name) => {
-      const proc = startProcess(name, process.execPath, [new URL('./peer.mjs', import.meta.url).pathname], {
-        cwd: ROOT,
-        readyLine: /READY (\d+)/,
-        env: {
-          PEER: peer,
-          UPSTREAM: ctx.upstream,
-          PORT: '0',
-          BENCH_PUBLIC_KEY: ctx.publicKeyPem,
-          BENCH_ISSUER: ctx.issuer,
+      const proc = startProcess(
+        name,
+        process.execPath,
+        [new URL('./peer.mjs', import.meta.url).pathname],
+        {
+          cwd: ROOT,
+          readyLine: /READY (\d+)/,
+          env: {
+            PEER: peer,
+            UPSTREAM: ctx.upstream,
+            PORT: '0',
+            BENCH_PUBLIC_KEY: ctx.publicKeyPem,
+            BENCH_ISSUER: ctx.issuer,
+          },
         },
-      });
+      );
       proc.base = `http://127.0.0.1:${await proc.ready}`;
       return proc;
     },

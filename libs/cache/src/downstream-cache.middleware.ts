@@ -139,7 +139,8 @@ export class DownstreamCache {
       };
 
       return async (call) => {
-        if (call.method !== 'GET') return next(call);
+        // Pass-through calls (@app/routing) hand back an unread stream: nothing to store or share.
+        if (call.method !== 'GET' || call.passThrough === true) return next(call);
         const key = prefix + canonicalDownstreamPath(call.path);
         const entry = await this.cache.lookup(key, call.headers);
         if (entry !== undefined) {

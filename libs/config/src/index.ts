@@ -43,10 +43,6 @@ export type {
   DownstreamTokenConfig,
 } from './auth.config';
 export { readRoutingConfig } from './routing.config';
-export type {
-  RoutingConfig,
-  UpstreamBalancingConfig,
-  BalancerStrategy,
-} from './routing.config';
+export type { RoutingConfig, UpstreamBalancingConfig, BalancerStrategy } from './routing.config';
 export { readObservabilityConfig } from './observability.config';
 export type { ObservabilityConfig } from './observability.config';

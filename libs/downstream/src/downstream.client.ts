@@ -123,7 +123,11 @@ export class DownstreamClient implements OnApplicationShutdown {
       passThrough: true,
       canary: request.canary,
     });
-    return { status: raw.status, headers: raw.headers, body: raw.stream ?? Readable.from(raw.body) };
+    return {
+      status: raw.status,
+      headers: raw.headers,
+      body: raw.stream ?? Readable.from(raw.body),
+    };
   }
 
   /** The transport of a service, e.g. to register axios interceptors. */

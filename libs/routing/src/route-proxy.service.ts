@@ -73,8 +73,11 @@ export class RouteProxy {
     let limiter: BodyLimit | undefined;
     if (method !== 'GET' && method !== 'HEAD' && hasBody(raw)) {
       const declared = Number(raw.headers['content-length']);
-      if (declared > route.maxBodyBytes)
+      if (declared > route.maxBodyBytes) {
+        // Closing beats reading (and discarding) a body we already know we refuse.
+        reply.header('connection', 'close');
         throw new PayloadTooLargeError('Request body is too large');
+      }
       if (Number.isFinite(declared)) body = raw;
       else {
         // Chunked upload: the size is only known while streaming.
@@ -95,6 +98,8 @@ export class RouteProxy {
         canary,
       });
     } catch (error) {
+      // A half-read body leaves the connection in an unknown state: it is closed after the answer.
+      if (body !== undefined) reply.header('connection', 'close');
       if (limiter?.exceeded === true) throw new PayloadTooLargeError('Request body is too large');
       throw error;
     }
