@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
 
 /** Rate-limit tier of a caller. */
 export type Tier = 'anonymous' | 'standard' | 'premium' | 'internal';
@@ -60,8 +60,24 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const ZERO_TRACE = '0'.repeat(32);
 const ZERO_SPAN = '0'.repeat(16);
 
+// Trace and span ids come from a pooled random buffer: one randomFillSync per 4 KiB of ids instead
+// of an OpenSSL call per id, which showed up at ~5 % of a pass-through profile.
+const POOL_BYTES = 4096;
+const pool = Buffer.allocUnsafe(POOL_BYTES);
+let poolOffset = POOL_BYTES;
+
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > POOL_BYTES) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
+}
+
 export function newSpanId(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 /** Builds the context from inbound headers: a valid request id and traceparent are kept, others replaced. */
@@ -78,7 +94,7 @@ export function createRequestContext(
   const valid = match !== null && match[1] !== ZERO_TRACE && match[2] !== ZERO_SPAN;
   return {
     requestId,
-    traceId: valid ? match[1] : randomBytes(16).toString('hex'),
+    traceId: valid ? match[1] : randomHex(16),
     spanId: newSpanId(),
     traceFlags: valid ? match[3] : '01',
     startedAt: now,

@@ -18,6 +18,7 @@ export {
   USER_ROLES_HEADER,
   ORG_ID_HEADER,
   INTERNAL_TOKEN_HEADER,
+  HOP_BY_HOP_HEADERS,
 } from './user-context.middleware';
 export { dpath } from './dpath';
 export { UndiciTransport } from './transports/undici.transport';

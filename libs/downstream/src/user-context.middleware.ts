@@ -9,7 +9,7 @@ export const ORG_ID_HEADER = 'x-org-id';
 export const INTERNAL_TOKEN_HEADER = 'x-internal-token';
 
 /** RFC 9110 §7.6.1 connection-specific headers, plus the proxy ones: never forwarded. */
-const HOP_BY_HOP = new Set([
+export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',
@@ -29,7 +29,7 @@ const RESERVED_PREFIXES = ['x-user-', 'x-internal-'];
 
 function isStripped(lower: string): boolean {
   return (
-    HOP_BY_HOP.has(lower) ||
+    HOP_BY_HOP_HEADERS.has(lower) ||
     CREDENTIALS.has(lower) ||
     RESERVED_PREFIXES.some((prefix) => lower.startsWith(prefix))
   );

@@ -5,6 +5,8 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 /** Idempotent methods, or any request carrying an `Idempotency-Key`, may be sent again. */
 export function isRetryableRequest(call: DownstreamCall): boolean {
+  // A streamed (pass-through) body is consumed by the first attempt and cannot be sent again.
+  if (call.body !== undefined && typeof call.body !== 'string') return false;
   if (IDEMPOTENT.has(call.method)) return true;
   // Headers keep the caller's spelling; the two usual ones are checked instead of scanning them all.
   const key = call.headers['idempotency-key'] ?? call.headers['Idempotency-Key'];

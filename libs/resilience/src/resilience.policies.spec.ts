@@ -15,6 +15,7 @@ import {
   type RawResponse,
 } from '@app/downstream';
 import { Logger } from '@nestjs/common';
+import { Readable } from 'node:stream';
 import { register } from 'prom-client';
 import { BulkheadFullError, CircuitOpenError } from './resilience.errors';
 import { ServicePolicies } from './resilience.policies';
@@ -65,13 +66,17 @@ function setup(env: Record<string, string>, ...answers: Answer[]) {
     marginMs: 0,
     policies: [(next) => (call) => policies.execute(call, next)],
   });
-  const send = (method: HttpMethod = 'GET', headers: Record<string, string> = {}) =>
+  const send = (
+    method: HttpMethod = 'GET',
+    headers: Record<string, string> = {},
+    body: DownstreamCall['body'] = undefined,
+  ) =>
     pipeline({
       service,
       method,
       path: '/products/1',
       headers: { ...headers },
-      body: undefined,
+      body,
       signal: new AbortController().signal,
       callerSignal: undefined,
     });
@@ -282,6 +287,14 @@ describe('retries', () => {
     await jest.advanceTimersByTimeAsync(5_000);
     await expect(result).resolves.toMatchObject({ status: 201 });
     expect(calls).toHaveLength(2);
+  });
+
+  it('never retries a streamed body, even with an Idempotency-Key: the stream is consumed', async () => {
+    const { calls, send } = setup(retries, 503, 200);
+    const result = settle(send('PUT', { 'Idempotency-Key': 'k-2' }, Readable.from(['{}'])));
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(await result).toBeInstanceOf(DownstreamUnavailableError);
+    expect(calls).toHaveLength(1);
   });
 
   it('does not retry 4xx answers', async () => {

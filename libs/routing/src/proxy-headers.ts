@@ -1,20 +1,11 @@
+import { HOP_BY_HOP_HEADERS } from '@app/downstream';
 import type { IncomingHttpHeaders } from 'node:http';
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1) and others that describe one connection, not the message. */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'expect',
-  'http2-settings',
-]);
+/**
+ * Hop-by-hop headers (shared with the downstream pipeline) and others that describe one connection,
+ * not the message.
+ */
+const HOP_BY_HOP = new Set([...HOP_BY_HOP_HEADERS, 'host', 'expect', 'http2-settings']);
 
 /**
  * Client headers that must never reach a downstream through the proxy: identity is asserted by the
