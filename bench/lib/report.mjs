@@ -124,7 +124,7 @@ function header(r, title) {
     `- machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB; ${m.os}`,
     `- Node ${m.node} for every Node process; commit ${m.commit}`,
     `- load: ${m.tool}, ${s.connections} connections, ${s.threads} thread(s), ${s.durationS} s per measurement, ` +
-      `${s.rounds} interleaved round(s), medians; fixed-rate runs at ${s.rate} req/s (open loop)` +
+      `${s.rounds} interleaved round(s), medians; fixed-rate runs at ${s.rate} req/s (open loop, capped at half a target's saturated req/s)` +
       (m.upstreamBodyBytes ? `; upstream body ${m.upstreamBodyBytes} B` : ''),
     `- load average at start / end: ${m.loadAvgAtStart} / ${m.loadAvgAtEnd} (other work on the machine makes figures noisy)`,
     '',
@@ -140,20 +140,19 @@ export function renderMarkdown(r) {
       'spread',
       'p50 ms',
       'p99 ms',
-      `p50 @${r.settings.rate}/s`,
-      `p99 @${r.settings.rate}/s`,
+      'fixed rate/s',
+      'p50 ms @rate',
+      'p99 ms @rate',
       'peak RSS MB',
       'CPU µs/req',
       'non-2xx',
       'what',
     ]),
-    row(Array(11).fill('---')),
+    row(Array(12).fill('---')),
   );
   for (const t of r.targets) {
     if (t.status !== 'ok') {
-      lines.push(
-        row([t.name, 'n/a', '', '', '', '', '', '', '', '', `${t.title} — n/a (${t.reason})`]),
-      );
+      lines.push(row([t.name, 'n/a', ...Array(9).fill(''), `${t.title} — n/a (${t.reason})`]));
       continue;
     }
     const s = t.saturation;
@@ -212,7 +211,7 @@ export function renderMarkdown(r) {
 export function renderSoak(r) {
   const lines = header(
     r,
-    `BFF soak: ${r.soak.target} for ${Math.round(r.settings.soakS / 60)} min`,
+    `BFF soak: ${r.soak.target} for ${r.settings.soakS >= 120 ? `${Math.round(r.settings.soakS / 60)} min` : `${r.settings.soakS} s`}`,
   );
   const s = r.soak.samples;
   const warm = s.find((x) => x.t >= r.settings.soakS * 0.1) ?? s[0];
