@@ -5,6 +5,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -29,9 +30,11 @@ import {
   type WithDecodedToken,
 } from './jwt.strategy';
 import { decodeJwt } from './jwt.token';
+import type { VerifiedTokenCache } from './verified-token.cache';
 
 export const AUTHENTICATOR = Symbol('bff.passportAuthenticator');
 export const API_KEY_STORE = Symbol('bff.apiKeyStore');
+export const VERIFIED_TOKEN_CACHE = Symbol('bff.verifiedTokenCache');
 
 interface Requirements {
   readonly mode: PublicMode | 'required';
@@ -58,6 +61,9 @@ export class BffAuthGuard implements CanActivate {
     @Inject(AUTH_OPTIONS) private readonly options: ResolvedAuthOptions,
     @Inject(AUTHENTICATOR) private readonly authenticator: passport.Authenticator,
     @Inject(API_KEY_STORE) private readonly apiKeys: ApiKeyStore,
+    @Optional()
+    @Inject(VERIFIED_TOKEN_CACHE)
+    private readonly tokenCache?: VerifiedTokenCache,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -103,7 +109,11 @@ export class BffAuthGuard implements CanActivate {
     if (match === null) {
       throw new InvalidCredentialsError('Only Bearer tokens are accepted', 'malformed');
     }
-    const token = decodeJwt(match[1], this.options.config.maxTokenBytes);
+    const raw = match[1];
+    // Only the exact string of a token that passed every check is ever found here.
+    const cached = this.tokenCache?.get(raw);
+    if (cached !== undefined) return cached;
+    const token = decodeJwt(raw, this.options.config.maxTokenBytes);
     const internal = this.options.config.internal;
     // Picks the verification path from the allow-list; nothing is trusted until it verifies.
     const strategy =
@@ -111,7 +121,11 @@ export class BffAuthGuard implements CanActivate {
         ? INTERNAL_STRATEGY
         : OIDC_STRATEGY;
     (request as WithDecodedToken)[DECODED_TOKEN] = token;
-    return this.runStrategy(strategy, request, reply);
+    const principal = await this.runStrategy(strategy, request, reply);
+    // The claims are those just verified: same string, same payload.
+    return this.tokenCache === undefined
+      ? principal
+      : this.tokenCache.add(raw, principal, token.payload);
   }
 
   private runStrategy(

@@ -5,6 +5,8 @@ export interface AuthMetrics {
   readonly rejections: Counter<'reason'>;
   /** JWKS/discovery fetches by outcome; flat in steady state. */
   readonly jwksFetches: Counter<'outcome'>;
+  /** Bearer token lookups in the verified-token cache: `hit` skips verification, `miss` does it. */
+  readonly tokenCache: Counter<'result'>;
 }
 
 let metrics: AuthMetrics | undefined;
@@ -28,6 +30,11 @@ export function authMetrics(): AuthMetrics {
     jwksFetches: counter('bff_auth_jwks_fetches_total', 'Discovery/JWKS fetches of OIDC issuers', [
       'outcome',
     ]),
+    tokenCache: counter(
+      'bff_auth_token_cache_total',
+      'Bearer token lookups in the verified-token cache',
+      ['result'],
+    ),
   };
   return metrics;
 }

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import passport from 'passport';
-import { API_KEY_STORE, AUTHENTICATOR, BffAuthGuard } from './auth.guard';
+import { API_KEY_STORE, AUTHENTICATOR, BffAuthGuard, VERIFIED_TOKEN_CACHE } from './auth.guard';
 import { AUTH_OPTIONS, type AuthModuleOptions, type ResolvedAuthOptions } from './auth.options';
 import { type ApiKeyStore, createApiKeyStore } from './api-key.store';
 import { AUDIT_TRAIL, AuditHook } from './audit.hook';
@@ -21,6 +21,7 @@ import {
   OIDC_STRATEGY,
   OidcJwtStrategy,
 } from './jwt.strategy';
+import { VerifiedTokenCache } from './verified-token.cache';
 
 const JWKS_CACHE = Symbol('bff.jwksCache');
 
@@ -92,6 +93,12 @@ export class AuthModule {
         useFactory: (o: ResolvedAuthOptions, config: BffConfig) =>
           createApiKeyStore(o.config.apiKeys, config.redisUrl),
         inject: [AUTH_OPTIONS, BffConfig],
+      },
+      {
+        // One per module, hence per audience: a token verified for one BFF is not one for another.
+        provide: VERIFIED_TOKEN_CACHE,
+        useFactory: (o: ResolvedAuthOptions) => new VerifiedTokenCache(o.config.tokenCache),
+        inject: [AUTH_OPTIONS],
       },
       AuthLifecycle,
       { provide: APP_GUARD, useClass: BffAuthGuard },

@@ -15,6 +15,8 @@ export {
 } from './auth.errors';
 export { assertOwnerOrPrivileged, userIdOf, PRIVILEGED_ROLES } from './auth.ownership';
 export { JwksCache, IssuerKeys } from './jwks.cache';
+export { VerifiedTokenCache } from './verified-token.cache';
+export type { VerifiedTokenCacheOptions } from './verified-token.cache';
 export type { JwksCacheOptions } from './jwks.cache';
 export { decodeJwt, assertAccessToken, principalFromClaims } from './jwt.token';
 export type { DecodedJwt, JoseHeader, JwtClaims } from './jwt.token';

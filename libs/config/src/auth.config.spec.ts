@@ -20,6 +20,10 @@ describe('auth config', () => {
     });
     expect(auth.apiKeys).toEqual({ store: 'file', file: './.data/api-keys.json', cacheMs: 60_000 });
     expect(auth.audit).toEqual({ path: './.data/audit.log', redisStream: undefined });
+    expect(auth.tokenCache).toEqual({ maxEntries: 10_000, ttlMs: 300_000 });
+    expect(
+      loadConfig({ AUTH_TOKEN_CACHE_MAX: '0', AUTH_TOKEN_CACHE_TTL_MS: '60000' }).auth.tokenCache,
+    ).toEqual({ maxEntries: 0, ttlMs: 60_000 });
     expect(loadConfig({ SANDBOX_PORT: '5000' }).auth.oidcIssuers[0].url).toBe(
       'http://127.0.0.1:5006',
     );
@@ -51,6 +55,8 @@ describe('auth config', () => {
     ['AUTH_OIDC_ALGORITHMS', 'none', /AUTH_OIDC_ALGORITHMS must list algorithms/],
     ['AUTH_MAX_TOKEN_BYTES', '10', /AUTH_MAX_TOKEN_BYTES/],
     ['AUTH_CLOCK_LEEWAY_SECONDS', '-1', /AUTH_CLOCK_LEEWAY_SECONDS/],
+    ['AUTH_TOKEN_CACHE_MAX', '-1', /AUTH_TOKEN_CACHE_MAX must be an integer/],
+    ['AUTH_TOKEN_CACHE_TTL_MS', '5m', /AUTH_TOKEN_CACHE_TTL_MS must be an integer/],
     ['AUTH_API_KEYS_STORE', 'redis', /AUTH_API_KEYS_STORE=redis needs REDIS_URL/],
     ['AUDIT_REDIS_STREAM', 'bff:audit', /AUDIT_REDIS_STREAM needs REDIS_URL/],
   ])('rejects %s=%s naming the variable', (name, value, message) => {

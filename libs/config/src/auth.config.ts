@@ -45,6 +45,17 @@ export interface ApiKeysConfig {
   readonly cacheMs: number;
 }
 
+/**
+ * Verified bearer tokens kept in memory so a token is not re-verified on every request (as Kong
+ * and Envoy do). Only tokens that passed every check are kept, never past their `exp`.
+ */
+export interface TokenCacheConfig {
+  /** Most tokens kept per BFF (insertion-order eviction); 0 turns the cache off. */
+  readonly maxEntries: number;
+  /** Longest an entry is trusted, whatever its `exp`, so key rotation takes effect. */
+  readonly ttlMs: number;
+}
+
 /** The admin audit trail. */
 export interface AuditConfig {
   /** Append-only JSONL file, fsynced before the response is sent. */
@@ -84,6 +95,8 @@ export interface AuthConfig {
   /** Accepted JOSE `typ` header values (a missing `typ` counts as `JWT`). */
   readonly tokenTypes: readonly string[];
   readonly apiKeys: ApiKeysConfig;
+  /** Cache of verified bearer tokens (`AUTH_TOKEN_CACHE_MAX`, `AUTH_TOKEN_CACHE_TTL_MS`). */
+  readonly tokenCache: TokenCacheConfig;
   readonly audit: AuditConfig;
   /** Signed identity for downstreams; undefined sends only the `X-User-*` headers. */
   readonly downstreamToken: DownstreamTokenConfig | undefined;
@@ -203,6 +216,10 @@ export function readAuthConfig(
       store,
       file: r.raw('AUTH_API_KEYS_FILE') ?? './.data/api-keys.json',
       cacheMs: r.int('AUTH_API_KEYS_CACHE_MS', 60_000, 0, 3_600_000),
+    },
+    tokenCache: {
+      maxEntries: r.int('AUTH_TOKEN_CACHE_MAX', 10_000, 0, 1_000_000),
+      ttlMs: r.int('AUTH_TOKEN_CACHE_TTL_MS', 300_000, 1_000, 3_600_000),
     },
     audit: {
       path: r.raw('AUDIT_LOG_PATH') ?? './.data/audit.log',

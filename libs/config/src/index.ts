@@ -39,6 +39,7 @@ export type {
   OidcAlgorithm,
   InternalTokenConfig,
   ApiKeysConfig,
+  TokenCacheConfig,
   AuditConfig,
   DownstreamTokenConfig,
 } from './auth.config';
