@@ -1,4 +1,4 @@
-import type { Principal } from '@app/core';
+import { BadUpstreamResponseError, type Principal } from '@app/core';
 import { DownstreamClient, type HttpMethod } from '@app/downstream';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -34,6 +34,21 @@ class BodyLimit extends Transform {
     }
     callback(null, chunk);
   }
+}
+
+/** Answers up to this size (by their Content-Length) are buffered; larger or unsized ones stream. */
+const SMALL_BODY_BYTES = 16 * 1024;
+
+async function readSmallBody(body: Readable, service: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+  } catch (error) {
+    throw new BadUpstreamResponseError(`Downstream ${service} broke off its answer`, service, {
+      cause: error,
+    });
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
 function hasBody(raw: IncomingMessage): boolean {
@@ -103,9 +118,17 @@ export class RouteProxy {
       if (limiter?.exceeded === true) throw new PayloadTooLargeError('Request body is too large');
       throw error;
     }
+    reply.status(res.status).headers(forwardResponseHeaders(res.headers));
+    const length = Number(res.headers['content-length']);
+    if (method !== 'HEAD' && length <= SMALL_BODY_BYTES) {
+      // Small sized answers are read whole and written with the head in one go, as nginx's proxy
+      // buffering does: one write instead of a chunked stream (measured: fewer syscalls per call).
+      void reply.send(await readSmallBody(res.body, route.service));
+      return;
+    }
     // Not awaited: the handler is done once the head is out; the body streams on its own (the
     // endpoint deadline covers the wait for the head, bodyTimeout the silences within the body).
-    void reply.status(res.status).headers(forwardResponseHeaders(res.headers)).send(res.body);
+    void reply.send(res.body);
   }
 
   private authorize(route: CompiledRoute, principal: Principal | undefined, reply: FastifyReply) {
