@@ -1,5 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { Expose } from 'class-transformer';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Expose, Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 /** Admin DTOs: full detail, internal fields included. */
 export class MoneyDto {
@@ -16,4 +17,22 @@ export class PageInfoDto {
   @ApiProperty({ type: Number }) @Expose() pageSize!: number;
   @ApiProperty({ type: Number }) @Expose() total!: number;
   @ApiProperty({ type: Number }) @Expose() totalPages!: number;
+}
+
+/** `?page=&pageSize=` of every admin list. */
+export class PageQueryDto {
+  @ApiPropertyOptional({ type: Number })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  page?: number;
+  @ApiPropertyOptional({ type: Number })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  pageSize?: number;
 }

@@ -1,28 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Expose, Type, Type as TransformType } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Expose, Type } from 'class-transformer';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ORDER_STATUSES, type OrderStatus } from '@app/contracts';
-import { MetaDto, MoneyDto, PageInfoDto } from '../admin.dto';
+import { MetaDto, MoneyDto, PageInfoDto, PageQueryDto } from '../admin.dto';
 
-export class OrderListQueryDto {
+export class OrderListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ORDER_STATUSES })
   @IsOptional()
   @IsIn(ORDER_STATUSES)
   status?: OrderStatus;
-  @ApiPropertyOptional({ type: Number })
-  @IsOptional()
-  @TransformType(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
-  page?: number;
-  @ApiPropertyOptional({ type: Number })
-  @IsOptional()
-  @TransformType(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  pageSize?: number;
 }
 
 export class ChangeOrderStatusDto {

@@ -1,29 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Expose, Type, Type as TransformType } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { MetaDto, MoneyDto, PageInfoDto } from '../admin.dto';
+import { Expose, Type } from 'class-transformer';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { MetaDto, MoneyDto, PageInfoDto, PageQueryDto } from '../admin.dto';
 
-export class UserSearchQueryDto {
+export class UserSearchQueryDto extends PageQueryDto {
   /** Case-insensitive match on name or email. */
   @ApiPropertyOptional({ type: String, description: 'Case-insensitive match on name or email.' })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   q?: string;
-  @ApiPropertyOptional({ type: Number })
-  @IsOptional()
-  @TransformType(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
-  page?: number;
-  @ApiPropertyOptional({ type: Number })
-  @IsOptional()
-  @TransformType(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  pageSize?: number;
 }
 
 export class OrderStatsDto {

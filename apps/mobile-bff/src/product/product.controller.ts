@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, applyDecorators } from '@nestjs/common';
 import { CacheResponse } from '@app/cache';
 import { IdParamPipe, Public } from '@app/core';
 import { DeprecatedEndpoint, SparseFields } from '@app/routing';
@@ -9,6 +9,27 @@ import { ProductListService } from './product-list.service';
 import { ProductService } from './product.service';
 import { ProductV1Dto } from './product.v1.dto';
 import { ProductV2Dto } from './product.v2.dto';
+
+/**
+ * What every version of the product endpoint shares: public with optional identity, two rate-limit
+ * tokens (it fans out to several downstream calls), cached publicly (stale beats an error page),
+ * shaped into `dto` with `?fields=` sparse fieldsets.
+ */
+const ProductEndpoint = (dto: new () => object): MethodDecorator =>
+  applyDecorators(
+    Public({ optionalAuth: true }),
+    RateLimit({ weight: 2 }),
+    CacheResponse({
+      ttl: 30,
+      swr: 30,
+      sie: 300,
+      scope: 'public',
+      query: ['fields'],
+      tags: ({ params }) => [`product:${params.id}`],
+    }),
+    ApiOkResponse({ type: dto }),
+    SparseFields(dto),
+  );
 
 @Controller('products')
 export class ProductController {
@@ -27,22 +48,9 @@ export class ProductController {
   }
 
   @Get(':id')
-  @Public({ optionalAuth: true })
-  // Fans out to several downstream calls: costs two rate-limit tokens.
-  @RateLimit({ weight: 2 })
-  // Public catalogue content: shared by every caller; stale data beats an error page.
-  @CacheResponse({
-    ttl: 30,
-    swr: 30,
-    sie: 300,
-    scope: 'public',
-    query: ['fields'],
-    tags: ({ params }) => [`product:${params.id}`],
-  })
-  @ApiOkResponse({ type: ProductV1Dto })
+  @ProductEndpoint(ProductV1Dto)
   // v2 replaces it: clients are told through Deprecation / Sunset headers (RFC 9745 / RFC 8594).
   @DeprecatedEndpoint({ since: '2026-06-01', sunset: '2027-06-30', link: '/docs' })
-  @SparseFields(ProductV1Dto)
   v1(@Param('id', IdParamPipe) id: string) {
     return this.products.product(id, false);
   }
@@ -53,20 +61,7 @@ export class ProductV2Controller {
   constructor(private readonly products: ProductService) {}
 
   @Get(':id')
-  @Public({ optionalAuth: true })
-  // Fans out to several downstream calls: costs two rate-limit tokens.
-  @RateLimit({ weight: 2 })
-  // Public catalogue content: shared by every caller; stale data beats an error page.
-  @CacheResponse({
-    ttl: 30,
-    swr: 30,
-    sie: 300,
-    scope: 'public',
-    query: ['fields'],
-    tags: ({ params }) => [`product:${params.id}`],
-  })
-  @ApiOkResponse({ type: ProductV2Dto })
-  @SparseFields(ProductV2Dto)
+  @ProductEndpoint(ProductV2Dto)
   v2(@Param('id', IdParamPipe) id: string) {
     return this.products.product(id, true);
   }
