@@ -563,6 +563,53 @@ describe('declarative routes (pass-through)', () => {
       }
     });
 
+    it('a route with cacheTtlSeconds serves repeated GETs from the cache, per caller, with ETag/304', async () => {
+      const file = routesFile('cached', [
+        {
+          name: 'catalog',
+          prefix: '/api/v1/catalog',
+          service: 'catalog',
+          auth: 'public',
+          cacheTtlSeconds: 60,
+        },
+      ]);
+      const cached = await startApp(createWebBff, sandbox, { WEB_BFF_ROUTES_FILE: file });
+      const get = (path: string, headers: Record<string, string> = {}) =>
+        fetch(`${cached.url}/api/v1/catalog${path}`, { headers });
+      try {
+        const first = await get('/products/prd_0010');
+        expect(first.status).toBe(200);
+        expect(first.headers.get('x-cache')).toBe('MISS');
+        const etag = first.headers.get('etag');
+        expect(etag).toMatch(/^"[\w-]+"$/);
+        const body = await first.text();
+        const second = await get('/products/prd_0010');
+        expect(second.headers.get('x-cache')).toBe('HIT');
+        expect(second.headers.get('cache-control')).toMatch(/^public, max-age=(59|60)$/);
+        expect(await second.text()).toBe(body);
+        const notModified = await get('/products/prd_0010', { 'if-none-match': etag ?? '' });
+        expect(notModified.status).toBe(304);
+        expect(sandbox.hits('catalog')).toBe(1);
+
+        // A verified caller gets an entry of its own; nobody else ever receives it.
+        const alice = bearer(internalToken({ sub: 'alice' }));
+        const bob = bearer(internalToken({ sub: 'bob' }));
+        expect((await get('/products/prd_0010', alice)).headers.get('x-cache')).toBe('MISS');
+        expect((await get('/products/prd_0010', alice)).headers.get('x-cache')).toBe('HIT');
+        const forBob = await get('/products/prd_0010', bob);
+        expect(forBob.headers.get('x-cache')).toBe('MISS');
+        expect(forBob.headers.get('cache-control')).toBe('private, max-age=60');
+        expect(sandbox.hits('catalog')).toBe(3);
+
+        // Only complete 200s are stored.
+        expect((await get('/products/prd_9999')).status).toBe(404);
+        expect((await get('/products/prd_9999')).status).toBe(404);
+        expect(sandbox.hits('catalog')).toBe(5);
+      } finally {
+        await cached.app.close();
+      }
+    });
+
     it('admin /api/v1/users/* needs the admin role', async () => {
       const admin = await startApp(createAdminBff, sandbox);
       try {

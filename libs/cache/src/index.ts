@@ -13,7 +13,14 @@ export { CachePurgeController, PurgeCacheDto } from './cache-purge.controller';
 export { tagResponse, markStale } from './request-marks';
 export { parseCacheControl, sharedStoragePolicy } from './cache-control';
 export type { CacheDirectives, StoragePolicy } from './cache-control';
-export { canonicalPath, canonicalQuery, strongEtag, etagMatches } from './cache.keys';
+export {
+  canonicalPath,
+  canonicalQuery,
+  canonicalDownstreamPath,
+  strongEtag,
+  etagMatches,
+} from './cache.keys';
 export type { CacheEntry } from './cache.entry';
+export { ageSeconds, freshnessOf } from './cache.entry';
 export { LruStore } from './lru.store';
 export { RedisStore } from './redis.store';
