@@ -10,10 +10,13 @@ describe('web-bff against the sandbox', () => {
   beforeAll(async () => {
     sandbox = await startSandbox();
     issuer = await startTestIssuer();
-    // Response caching would answer repeated pages from memory; it has its own cache.e2e-spec.ts.
+    // Response caching would answer repeated pages from memory, and the catalog failures injected
+    // here (with retries) can open its circuit for the tests that follow: both have their own
+    // suites (cache.e2e-spec.ts, resilience.e2e-spec.ts).
     web = await startApp(createWebBff, sandbox, {
       BFF_DEADLINE_MS: '1000',
       CACHE_ENABLED: 'false',
+      RESILIENCE_BREAKER_MIN_CALLS: '1000',
       ...issuer.env,
     });
   });
