@@ -7,7 +7,7 @@ import { register } from 'prom-client';
 import { BffCacheModule, CacheResponse, DownstreamCache } from '@app/cache';
 import { type BffConfig, ConfigModule } from '@app/config';
 import type { Product } from '@app/contracts';
-import { BFF_APP_SETUP, CoreModule, createBffApp } from '@app/core';
+import { CoreModule, createBffApp } from '@app/core';
 import { DownstreamClient, DownstreamModule, dpath } from '@app/downstream';
 import { ResilienceModule, ResilienceRegistry } from '@app/resilience';
 import { createAdminBff } from '../apps/admin-bff/src/admin-bff.app';
@@ -100,8 +100,6 @@ class FixtureModule {
         }),
       ],
       controllers: [FixtureController],
-      // createBffApp looks this token up; a fixture has no setup of its own.
-      providers: [{ provide: BFF_APP_SETUP, useValue: { setup: () => undefined } }],
     };
   }
 }

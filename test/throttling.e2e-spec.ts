@@ -2,14 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import { BffConfig, ConfigModule, loadConfig } from '@app/config';
-import {
-  BFF_APP_SETUP,
-  CoreModule,
-  type Principal,
-  type Tier,
-  createBffApp,
-  listen,
-} from '@app/core';
+import { CoreModule, type Principal, type Tier, createBffApp, listen } from '@app/core';
 import {
   type Caller,
   RateLimit,
@@ -433,11 +426,7 @@ class FixtureModule {
         ThrottlingModule.forRoot({ global: false }),
       ],
       controllers: [FixtureController],
-      providers: [
-        { provide: APP_GUARD, useClass: HeaderTierGuard },
-        // createBffApp looks app setups up; without any, Nest aborts the process (core issue).
-        { provide: BFF_APP_SETUP, useValue: { setup: () => undefined } },
-      ],
+      providers: [{ provide: APP_GUARD, useClass: HeaderTierGuard }],
     };
   }
 }
