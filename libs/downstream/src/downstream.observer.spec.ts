@@ -1,31 +1,14 @@
-import type { DownstreamServiceConfig } from '@app/config';
 import { DownstreamClientError, RequestContextStore, createRequestContext } from '@app/core';
 import { buildPipeline } from './downstream.pipeline';
 import type {
-  DownstreamCall,
   DownstreamMiddleware,
   DownstreamObserver,
   DownstreamTransport,
   RawResponse,
 } from './downstream.types';
+import { callFor, testService } from './downstream.test-doubles';
 
-const service: DownstreamServiceConfig = {
-  name: 'catalog',
-  urls: ['http://catalog'],
-  timeoutMs: 2000,
-  transport: 'undici',
-  connections: 1,
-};
-
-const callFor = (): DownstreamCall => ({
-  service,
-  method: 'GET',
-  path: '/products/1',
-  headers: {},
-  body: undefined,
-  signal: new AbortController().signal,
-  callerSignal: undefined,
-});
+const service = testService;
 
 describe('downstream observer', () => {
   it('sees every attempt below the policies and names its span in the traceparent', async () => {

@@ -1,4 +1,3 @@
-import type { DownstreamServiceConfig } from '@app/config';
 import {
   BadUpstreamResponseError,
   DeadlineExceededError,
@@ -15,24 +14,9 @@ import type {
   RawResponse,
 } from './downstream.types';
 import { toTransportError } from './transports/transport-errors';
+import { callFor, testService } from './downstream.test-doubles';
 
-const service: DownstreamServiceConfig = {
-  name: 'catalog',
-  urls: ['http://catalog'],
-  timeoutMs: 2000,
-  transport: 'undici',
-  connections: 1,
-};
-
-const callFor = (): DownstreamCall => ({
-  service,
-  method: 'GET',
-  path: '/products/1',
-  headers: {},
-  body: undefined,
-  signal: new AbortController().signal,
-  callerSignal: undefined,
-});
+const service = testService;
 
 function fakeTransport(answer: (call: DownstreamCall) => RawResponse | Promise<RawResponse>) {
   const calls: DownstreamCall[] = [];
