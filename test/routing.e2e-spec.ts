@@ -563,7 +563,7 @@ describe('declarative routes (pass-through)', () => {
       }
     });
 
-    it('a route with cacheTtlSeconds serves repeated GETs from the cache, per caller, with ETag/304', async () => {
+    it('a route with cacheTtlSeconds serves repeated GETs from the cache, per caller', async () => {
       const file = routesFile('cached', [
         {
           name: 'catalog',
@@ -580,15 +580,18 @@ describe('declarative routes (pass-through)', () => {
         const first = await get('/products/prd_0010');
         expect(first.status).toBe(200);
         expect(first.headers.get('x-cache')).toBe('MISS');
-        const etag = first.headers.get('etag');
-        expect(etag).toMatch(/^"[\w-]+"$/);
         const body = await first.text();
+        // The sandbox sends no freshness information: the route's TTL is the default.
         const second = await get('/products/prd_0010');
         expect(second.headers.get('x-cache')).toBe('HIT');
-        expect(second.headers.get('cache-control')).toMatch(/^public, max-age=(59|60)$/);
+        expect(second.headers.get('age')).toMatch(/^\d+$/);
+        expect(second.headers.get('content-type')).toBe(first.headers.get('content-type'));
         expect(await second.text()).toBe(body);
-        const notModified = await get('/products/prd_0010', { 'if-none-match': etag ?? '' });
-        expect(notModified.status).toBe(304);
+        const head = await fetch(`${cached.url}/api/v1/catalog/products/prd_0010`, {
+          method: 'HEAD',
+        });
+        expect(head.status).toBe(200);
+        expect(head.headers.get('x-cache')).toBe('HIT');
         expect(sandbox.hits('catalog')).toBe(1);
 
         // A verified caller gets an entry of its own; nobody else ever receives it.
@@ -598,10 +601,9 @@ describe('declarative routes (pass-through)', () => {
         expect((await get('/products/prd_0010', alice)).headers.get('x-cache')).toBe('HIT');
         const forBob = await get('/products/prd_0010', bob);
         expect(forBob.headers.get('x-cache')).toBe('MISS');
-        expect(forBob.headers.get('cache-control')).toBe('private, max-age=60');
         expect(sandbox.hits('catalog')).toBe(3);
 
-        // Only complete 200s are stored.
+        // The default TTL is for 200s only: a 404 without freshness information is not reused.
         expect((await get('/products/prd_9999')).status).toBe(404);
         expect((await get('/products/prd_9999')).status).toBe(404);
         expect(sandbox.hits('catalog')).toBe(5);

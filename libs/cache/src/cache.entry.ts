@@ -1,3 +1,5 @@
+import type CachePolicy from 'http-cache-semantics';
+import type { FreshnessBounds } from './http-cache.policy';
 /** One stored response, in memory as is and in Redis as JSON. Times are epoch milliseconds. */
 export interface CacheEntry {
   readonly kind: 'response';
@@ -29,11 +31,29 @@ export interface VaryMarker {
   readonly kind: 'vary';
   /** Lower-case request header names, sorted. */
   readonly vary: readonly string[];
+  /** Generation of the HTTP cache's variants (`key#gen:...`): a new one orphans the old variants. */
+  readonly gen?: string;
   readonly storedAt: number;
   readonly lifetimeMs: number;
 }
 
-export type StoredValue = CacheEntry | VaryMarker;
+/**
+ * One answer of the HTTP cache (libs/cache/src/http-cache.ts): the body and the RFC 9111 policy
+ * (http-cache-semantics' serialised form, which holds the stored response headers).
+ */
+export interface HttpEntry {
+  readonly kind: 'http';
+  readonly status: number;
+  readonly policy: CachePolicy.CachePolicyObject;
+  readonly bounds: FreshnessBounds;
+  /** Body text (utf8) or bytes (base64), so that Redis can hold it as JSON. */
+  readonly body: string;
+  readonly encoding: 'utf8' | 'base64';
+  /** Invalidation tags, e.g. `route:catalog`. */
+  readonly tags: readonly string[];
+}
+
+export type StoredValue = CacheEntry | VaryMarker | HttpEntry;
 
 export type Freshness = 'fresh' | 'stale-revalidate' | 'stale' | 'expired';
 

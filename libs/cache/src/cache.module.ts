@@ -13,6 +13,7 @@ import { LruStore } from './lru.store';
 import { RedisStore } from './redis.store';
 import { ResponseCacheInterceptor } from './response-cache.interceptor';
 import { TieredCache } from './tiered.cache';
+import { HttpCache } from './http-cache';
 
 export interface BffCacheModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   useFactory: (...args: never[]) => BffCacheModuleOptions | Promise<BffCacheModuleOptions>;
@@ -26,9 +27,14 @@ export function createCacheStores(config: CacheConfig): Keyv[] {
   const lru = new LruStore({
     maxEntries: config.memoryMaxEntries,
     maxBytes: config.memoryMaxBytes,
-    sizeOf: (v) =>
-      (v as StoredValue).kind === 'response' ? (v as { body: string }).body.length + 256 : 128,
-    tagsOf: (v) => ((v as StoredValue).kind === 'response' ? (v as { tags: string[] }).tags : []),
+    sizeOf: (v) => {
+      const value = v as StoredValue;
+      if (value.kind === 'response') return value.body.length + 256;
+      // The policy holds the stored response headers: about 1 KiB with them.
+      if (value.kind === 'http') return value.body.length + 1024;
+      return 128;
+    },
+    tagsOf: (v) => ((v as StoredValue).kind === 'vary' ? [] : (v as { tags: string[] }).tags),
   });
   const l1 = new Keyv({ store: lru, useKeyPrefix: false });
   // Memory keeps objects as they are: no JSON round trip on the hot path.
@@ -69,6 +75,7 @@ function providers(): ModuleMetadata['providers'] {
       inject: [BFF_CACHE_OPTIONS, BffConfig],
     },
     TieredCache,
+    HttpCache,
     DownstreamCache,
     // Global, and registered by a module imported before ShapingModule: it wraps the shaping
     // interceptor and so caches the final shaped body.
@@ -108,7 +115,14 @@ export class BffCacheModule {
       imports: [nestCache(optionsProvider)],
       providers: [optionsProvider, ...(providers() ?? [])],
       controllers: options.purgeEndpoint === true ? [CachePurgeController] : [],
-      exports: [TieredCache, DownstreamCache, BFF_CACHE_CONFIG, BFF_CACHE_OPTIONS, CacheModule],
+      exports: [
+        TieredCache,
+        HttpCache,
+        DownstreamCache,
+        BFF_CACHE_CONFIG,
+        BFF_CACHE_OPTIONS,
+        CacheModule,
+      ],
     };
   }
 
@@ -123,7 +137,14 @@ export class BffCacheModule {
       imports: [...(options.imports ?? []), nestCache(optionsProvider, options.imports)],
       providers: [optionsProvider, ...(providers() ?? [])],
       controllers: options.purgeEndpoint === true ? [CachePurgeController] : [],
-      exports: [TieredCache, DownstreamCache, BFF_CACHE_CONFIG, BFF_CACHE_OPTIONS, CacheModule],
+      exports: [
+        TieredCache,
+        HttpCache,
+        DownstreamCache,
+        BFF_CACHE_CONFIG,
+        BFF_CACHE_OPTIONS,
+        CacheModule,
+      ],
     };
   }
 }

@@ -6,7 +6,12 @@ export { TieredCache } from './tiered.cache';
 export type { PurgeRequest, PurgeResult } from './tiered.cache';
 export { CacheResponse, RESPONSE_CACHE_METADATA } from './response-cache.decorator';
 export type { ResponseCacheOptions } from './response-cache.decorator';
-export { ResponseCacheInterceptor, CACHE_STATUS_HEADER } from './response-cache.interceptor';
+export { ResponseCacheInterceptor } from './response-cache.interceptor';
+export { HttpCache, CACHE_STATUS_HEADER, applyServed, notModified } from './http-cache';
+export type { Lookup, OriginAnswer, Served, StoreOptions } from './http-cache';
+export type { FreshnessBounds, StoreRefusal } from './http-cache.policy';
+export { cacheCounters, storeRefusedCounter } from './cache.metrics';
+export type { CacheCounters } from './cache.metrics';
 export { DownstreamCache, DOWNSTREAM_CACHE_HEADER } from './downstream-cache.middleware';
 export type { DownstreamCacheOptions, StaleFallback } from './downstream-cache.middleware';
 export { CachePurgeController, PurgeCacheDto } from './cache-purge.controller';
@@ -20,7 +25,7 @@ export {
   strongEtag,
   etagMatches,
 } from './cache.keys';
-export type { CacheEntry } from './cache.entry';
+export type { CacheEntry, HttpEntry } from './cache.entry';
 export { ageSeconds, freshnessOf } from './cache.entry';
 export { LruStore } from './lru.store';
 export { RedisStore } from './redis.store';

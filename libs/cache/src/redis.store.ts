@@ -18,6 +18,8 @@ export interface RedisStoreOptions {
 export interface PurgeMessage {
   prefix?: string;
   tag?: string;
+  /** Exact keys (HTTP cache invalidation after unsafe requests). */
+  keys?: string[];
   /** Instance that sent it (it has already purged its own memory). */
   origin: string;
 }
@@ -114,6 +116,17 @@ export class RedisStore extends EventEmitter implements KeyvStoreAdapter {
     } catch (error) {
       this.fail(error);
       return false;
+    }
+  }
+
+  /** Deletes these entries; returns how many existed. */
+  async deleteKeys(keys: readonly string[]): Promise<number> {
+    if (!this.available || keys.length === 0) return 0;
+    try {
+      return await this.client.unlink(...keys.map((k) => this.entryPrefix + k));
+    } catch (error) {
+      this.fail(error);
+      return 0;
     }
   }
 

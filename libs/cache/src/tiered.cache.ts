@@ -59,6 +59,9 @@ export class TieredCache implements OnModuleInit {
       if (message.origin === this.instanceId) return;
       if (typeof message.prefix === 'string') this.l1.deletePrefix(message.prefix);
       if (typeof message.tag === 'string') this.l1.deleteTag(message.tag);
+      if (Array.isArray(message.keys)) {
+        for (const key of message.keys) if (typeof key === 'string') void this.l1.delete(key);
+      }
     });
   }
 
@@ -73,6 +76,22 @@ export class TieredCache implements OnModuleInit {
     if (ttl !== undefined && ttl <= 0) return undefined;
     this.l1.setSync(key, { value: record.value, expires: record.expires });
     return record.value as StoredValue;
+  }
+
+  /** Level 1 only, synchronously (no Redis round trip). */
+  peek(key: string): StoredValue | undefined {
+    return this.l1.getSync(key)?.value as StoredValue | undefined;
+  }
+
+  /**
+   * Deletes exact keys here and in Redis, and tells the other instances (pub/sub). Awaited by
+   * callers that answer an unsafe request, so a client's next GET cannot see the old entry here.
+   */
+  async remove(keys: readonly string[]): Promise<void> {
+    for (const key of keys) void this.l1.delete(key);
+    if (this.l2?.available !== true) return;
+    await this.l2.deleteKeys(keys);
+    await this.l2.publishPurge({ keys: [...keys], origin: this.instanceId });
   }
 
   /** Writes level 1 now and level 2 in the background (a lost level 2 write is only a miss later). */
@@ -93,6 +112,7 @@ export class TieredCache implements OnModuleInit {
     const value = await this.read(baseKey);
     if (value === undefined) return undefined;
     if (value.kind === 'response') return value;
+    if (value.kind !== 'vary') return undefined;
     const variant = await this.read(`${baseKey}#${variantKey(value.vary, headers)}`);
     return variant?.kind === 'response' ? variant : undefined;
   }

@@ -10,6 +10,7 @@ const route = (rewrite = ''): CompiledRoute => ({
   methods: new Set(['GET']),
   allow: 'GET',
   canaryPercent: 0,
+  cache: undefined,
   maxBodyBytes: 1024,
 });
 

@@ -1,20 +1,11 @@
 import { BadUpstreamResponseError, type Principal } from '@app/core';
 import { DownstreamClient, type HttpMethod } from '@app/downstream';
-import {
-  CACHE_STATUS_HEADER,
-  type CacheEntry,
-  TieredCache,
-  ageSeconds,
-  canonicalDownstreamPath,
-  etagMatches,
-  freshnessOf,
-  strongEtag,
-} from '@app/cache';
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { inCanary, newStickyCookie, stickyIdFrom } from './canary';
+import { RouteCache } from './route-cache';
 import { forwardRequestHeaders, forwardResponseHeaders } from './proxy-headers';
 import { resolveUpstreamPath } from './proxy-path';
 import type { CompiledRoute } from './route-table.types';
@@ -74,8 +65,8 @@ function hasBody(raw: IncomingMessage): boolean {
 export class RouteProxy {
   constructor(
     private readonly downstream: DownstreamClient,
-    // Present when the app imports BffCacheModule; routes with `cacheTtlSeconds` then use it.
-    @Optional() private readonly cache?: TieredCache,
+    // Routes with `cacheTtlSeconds` use it when the app imports BffCacheModule.
+    private readonly cache: RouteCache,
   ) {}
 
   async forward(route: CompiledRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -116,10 +107,18 @@ export class RouteProxy {
       }
     }
 
-    const cached = this.cacheKeyFor(route, method, path, request.bffContext.principal);
-    if (cached !== undefined && (await this.answerFromCache(cached.key, request, reply))) return;
-
     const canary = route.canaryPercent > 0 && this.canaryFor(route, request, reply);
+    if ((method === 'GET' || method === 'HEAD') && this.cache.isCached(route)) {
+      // HEAD is answered from (and fills) the GET entry; a GET body is never forwarded.
+      return this.cache.serve(
+        route,
+        request,
+        reply,
+        path,
+        this.cache.originHeaders(route, headers),
+        (h) => this.downstream.stream(route.service, { method: 'GET', path, headers: h, canary }),
+      );
+    }
     let res;
     try {
       res = await this.downstream.stream(route.service, {
@@ -135,104 +134,19 @@ export class RouteProxy {
       if (limiter?.exceeded === true) throw new PayloadTooLargeError('Request body is too large');
       throw error;
     }
+    await this.cache.invalidateAfter(route, request, path, res.status, res.headers);
     reply.status(res.status).headers(forwardResponseHeaders(res.headers));
     const length = Number(res.headers['content-length']);
     if (method !== 'HEAD' && length <= SMALL_BODY_BYTES) {
       // Small sized answers are read whole and written with the head in one go, as nginx's proxy
       // buffering does: one write instead of a chunked stream (measured: fewer syscalls per call).
       const small = await readSmallBody(res.body, route.service);
-      if (cached !== undefined) this.store(cached, route, res.status, res.headers, small, reply);
       void reply.send(small);
       return;
     }
     // Not awaited: the handler is done once the head is out; the body streams on its own (the
     // endpoint deadline covers the wait for the head, bodyTimeout the silences within the body).
     void reply.send(res.body);
-  }
-
-  /**
-   * Cache key of a GET on a route with `cacheTtlSeconds`, or undefined when it is not cached.
-   * Shared only for anonymous callers: with a verified caller the downstream gets X-User-* headers
-   * and may answer per user, so the entry is that caller's own.
-   */
-  private cacheKeyFor(
-    route: CompiledRoute,
-    method: string,
-    path: string,
-    principal: Principal | undefined,
-  ): { key: string; shared: boolean } | undefined {
-    const ttl = route.settings.cacheTtlSeconds;
-    if (ttl === undefined || ttl <= 0 || method !== 'GET' || this.cache?.config.enabled !== true) {
-      return undefined;
-    }
-    const scope = principal === undefined ? 'pub' : `u:${principal.kind}:${principal.subject}`;
-    // `path` is already normalised and confined to the route's prefix (resolveUpstreamPath).
-    return {
-      key: `p:${route.settings.name}:${scope}:${canonicalDownstreamPath(path)}`,
-      shared: principal === undefined,
-    };
-  }
-
-  /** Serves a fresh entry (304 when the client has it); false on a miss or a stale entry. */
-  private async answerFromCache(
-    key: string,
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<boolean> {
-    const entry = await this.cache?.lookup(key, {});
-    if (entry === undefined || freshnessOf(entry) !== 'fresh') return false;
-    const maxAge = Math.max(0, Math.floor((entry.storedAt + entry.freshMs - Date.now()) / 1000));
-    reply
-      .header('etag', entry.etag)
-      .header('age', String(ageSeconds(entry)))
-      .header('cache-control', `${entry.visibility}, max-age=${maxAge}`)
-      .header(CACHE_STATUS_HEADER, 'HIT');
-    if (etagMatches(request.headers['if-none-match'], entry.etag)) {
-      void reply.status(304).send();
-      return true;
-    }
-    void reply.status(entry.status).type(entry.contentType).send(entry.body);
-    return true;
-  }
-
-  /** Stores a complete, shareable 200 text answer; anything else is only marked a miss. */
-  private store(
-    cached: { key: string; shared: boolean },
-    route: CompiledRoute,
-    status: number,
-    headers: Readonly<Record<string, string | string[] | undefined>>,
-    body: Buffer,
-    reply: FastifyReply,
-  ): void {
-    reply.header(CACHE_STATUS_HEADER, 'MISS');
-    const contentType = typeof headers['content-type'] === 'string' ? headers['content-type'] : '';
-    const control = String(headers['cache-control'] ?? '').toLowerCase();
-    if (
-      status !== 200 ||
-      headers['set-cookie'] !== undefined ||
-      /no-store|private/.test(control) ||
-      !/json|text/.test(contentType)
-    ) {
-      return;
-    }
-    const text = body.toString('utf8');
-    const entry: CacheEntry = {
-      kind: 'response',
-      status,
-      body: text,
-      contentType,
-      etag: strongEtag(text),
-      storedAt: Date.now(),
-      freshMs: (route.settings.cacheTtlSeconds ?? 0) * 1000,
-      swrMs: 0,
-      sieMs: 0,
-      tags: [`route:${route.settings.name}`],
-      visibility: cached.shared ? 'public' : 'private',
-    };
-    this.cache?.store(cached.key, entry, [], {});
-    reply
-      .header('etag', entry.etag)
-      .header('cache-control', `${entry.visibility}, max-age=${route.settings.cacheTtlSeconds}`);
   }
 
   private authorize(route: CompiledRoute, principal: Principal | undefined, reply: FastifyReply) {

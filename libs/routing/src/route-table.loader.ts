@@ -25,12 +25,17 @@ const FIELDS = new Set([
   'scopes',
   'rateLimit',
   'cacheTtlSeconds',
+  'cacheDefaultTtlSeconds',
+  'cacheKeyHeaders',
   'timeoutMs',
   'retries',
   'maxBodyBytes',
   'canary',
 ]);
 const NAME = /^[a-z][a-z0-9-]{0,63}$/;
+const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
+/** Client headers forwarded on cached routes by default, each part of the cache key. */
+const DEFAULT_CACHE_KEY_HEADERS: readonly string[] = ['accept', 'accept-language'];
 /** Plain segments only: no dots-only segments, no encoding, no empty segments. */
 const PREFIX = /^(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)+$/;
 const REWRITE = /^(\/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*\/?$/;
@@ -153,6 +158,29 @@ function compileRoute(
     }
   }
   const cacheTtlSeconds = integer(r.cacheTtlSeconds, at('cacheTtlSeconds'), 0, 86_400, problems);
+  const cacheDefaultTtlSeconds = integer(
+    r.cacheDefaultTtlSeconds,
+    at('cacheDefaultTtlSeconds'),
+    0,
+    86_400,
+    problems,
+  );
+  if (cacheDefaultTtlSeconds !== undefined && (cacheTtlSeconds ?? 0) < cacheDefaultTtlSeconds) {
+    problems.push(
+      at('cacheDefaultTtlSeconds needs cacheTtlSeconds (the ceiling) at least as large'),
+    );
+  }
+  let cacheKeyHeaders: string[] | undefined;
+  if (r.cacheKeyHeaders !== undefined) {
+    const list = r.cacheKeyHeaders;
+    if (
+      !Array.isArray(list) ||
+      list.length > 8 ||
+      list.some((h) => typeof h !== 'string' || !HEADER_NAME.test(h))
+    ) {
+      problems.push(at('cacheKeyHeaders must be a list of at most 8 header names'));
+    } else cacheKeyHeaders = [...new Set(list.map((h: string) => h.toLowerCase()))].sort();
+  }
   const timeoutMs = integer(r.timeoutMs, at('timeoutMs'), 10, 600_000, problems);
   const retries = integer(r.retries, at('retries'), 0, 10, problems);
   const maxBodyBytes = integer(r.maxBodyBytes, at('maxBodyBytes'), 0, 1_073_741_824, problems);
@@ -189,7 +217,18 @@ function compileRoute(
     ...(retries !== undefined ? { retries } : {}),
   };
   const rewrite = r.preservePath === true ? undefined : ((r.rewrite as string | undefined) ?? '');
+  const cache =
+    cacheTtlSeconds === undefined || cacheTtlSeconds <= 0
+      ? undefined
+      : {
+          bounds: {
+            defaultTtlSeconds: cacheDefaultTtlSeconds ?? cacheTtlSeconds,
+            maxTtlSeconds: cacheTtlSeconds,
+          },
+          keyHeaders: cacheKeyHeaders ?? DEFAULT_CACHE_KEY_HEADERS,
+        };
   return {
+    cache,
     settings: Object.freeze(settings),
     prefix: r.prefix as string,
     rewrite: rewrite === undefined ? undefined : rewrite.replace(/\/$/, ''),

@@ -1,5 +1,6 @@
 import type { RouteSettings, Tier } from '@app/core';
 import type { HttpMethod } from '@app/downstream';
+import type { FreshnessBounds } from '@app/cache';
 
 /**
  * One entry of a BFF's route table file (`apps/<app>/routes.json`), in the spirit of a Kong
@@ -26,8 +27,22 @@ export interface RouteDefinition {
   scopes?: string[];
   /** Rate limiting: a tier forced for this route and the cost of one request. */
   rateLimit?: { tier?: Tier; weight?: number };
-  /** Shared-cache lifetime of GET answers, in seconds (0 or absent: not cached). */
+  /**
+   * Turns the shared HTTP cache (RFC 9111) on for GET/HEAD answers: the ceiling on any freshness,
+   * the origin's included, in seconds (0 or absent: not cached). The origin's `s-maxage`,
+   * `max-age`, `Expires` and `Age` decide below it.
+   */
   cacheTtlSeconds?: number;
+  /**
+   * Freshness of a 200 that carries no freshness information at all (default: `cacheTtlSeconds`;
+   * 0 = such answers are only heuristically fresh, from `Last-Modified`, or revalidated).
+   */
+  cacheDefaultTtlSeconds?: number;
+  /**
+   * Client request headers forwarded on cached GET/HEAD requests, each part of the cache key
+   * (default `accept`, `accept-language`). No other client header reaches the origin there.
+   */
+  cacheKeyHeaders?: string[];
   /** Time to the downstream's response head, in ms (replaces the endpoint deadline). */
   timeoutMs?: number;
   /** Retries of idempotent calls (never more than the service's resilience policy allows). */
@@ -57,4 +72,12 @@ export interface CompiledRoute {
   /** Canary share in percent (0 = no canary). */
   readonly canaryPercent: number;
   readonly maxBodyBytes: number;
+  /** The shared HTTP cache of GET/HEAD answers; undefined when the route is not cached. */
+  readonly cache: CompiledRouteCache | undefined;
+}
+
+export interface CompiledRouteCache {
+  readonly bounds: FreshnessBounds;
+  /** Lower-case, sorted: forwarded and part of the key. */
+  readonly keyHeaders: readonly string[];
 }

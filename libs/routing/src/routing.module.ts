@@ -2,6 +2,7 @@ import type { BffAppName, BffConfig } from '@app/config';
 import { DynamicModule, Module } from '@nestjs/common';
 import { createRouteController } from './route-proxy.controller';
 import { RouteProxy } from './route-proxy.service';
+import { RouteCache } from './route-cache';
 import { loadRouteTable } from './route-table.loader';
 import type { CompiledRoute } from './route-table.types';
 import { RoutingHooks } from './routing.hooks';
@@ -35,6 +36,7 @@ export class RoutingModule {
       controllers: routes.map(createRouteController),
       providers: [
         RouteProxy,
+        RouteCache,
         RoutingHooks,
         SparseFieldsInterceptor,
         { provide: ROUTE_TABLE, useValue: routes },
