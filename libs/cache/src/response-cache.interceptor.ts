@@ -1,29 +1,25 @@
 import { CallHandler, ExecutionContext, Inject, Injectable, StreamableFile } from '@nestjs/common';
 import { CACHE_MANAGER, CacheInterceptor, type Cache } from '@nestjs/cache-manager';
 import { Reflector } from '@nestjs/core';
-import type { RequestContext, RouteSettings } from '@app/core';
+import type { RequestContext } from '@app/core';
 import { isBffError } from '@app/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, lastValueFrom, map, of } from 'rxjs';
-import { ageSeconds, canServeOnError, freshnessOf, type CacheEntry } from './cache.entry';
+import type { HttpEntry } from './cache.entry';
 import { parseCacheControl } from './cache-control';
 import {
   canonicalPath,
   canonicalQuery,
   digest,
-  etagMatches,
   hasCredentials,
   strongEtag,
   varyHeaders,
 } from './cache.keys';
-import { cacheCounters } from './cache.metrics';
+import { type CacheCounters, cacheCounters, storeRefusedCounter } from './cache.metrics';
+import { CACHE_STATUS_HEADER, HttpCache, applyServed } from './http-cache';
 import { BFF_CACHE_OPTIONS, type BffCacheModuleOptions } from './cache.options';
 import { RESPONSE_CACHE_METADATA, type ResponseCacheOptions } from './response-cache.decorator';
 import { isMarkedStale, responseTags } from './request-marks';
-import { TieredCache } from './tiered.cache';
-
-/** Response header telling clients where the body came from: HIT, MISS, STALE. */
-export const CACHE_STATUS_HEADER = 'x-cache';
 
 interface Policy {
   freshMs: number;
@@ -34,11 +30,12 @@ interface Policy {
   tags?: ResponseCacheOptions['tags'];
   /** `Cache-Control` sent with a stored response, built once. */
   cacheControl: string;
+  bounds: { defaultTtlSeconds: number; maxTtlSeconds: number };
 }
 
 interface Fetched {
   body: unknown;
-  entry?: CacheEntry;
+  entry?: HttpEntry;
 }
 
 type Request = FastifyRequest & { params: Record<string, string> };
@@ -58,6 +55,7 @@ function toPolicy(o: ResponseCacheOptions): Policy {
     query: o.query,
     tags: o.tags,
     cacheControl,
+    bounds: { defaultTtlSeconds: o.ttl, maxTtlSeconds: o.ttl },
   };
 }
 
@@ -78,27 +76,30 @@ function markBodyStale(body: unknown): unknown {
 }
 
 /**
- * Whole-response cache of the BFF routes, extending Nest's `CacheInterceptor` (its `trackBy` and
- * `isRequestCacheable` hooks give the safe key and the eligibility; `intercept` adds what Nest's
- * does not have: ETag/304, Cache-Control/Age, stale-while-revalidate, stale-if-error,
- * single-flight and the two cache levels).
+ * Whole-response cache of the BFF's shaped endpoints (`@CacheResponse`), extending Nest's
+ * `CacheInterceptor` (its `trackBy` and `isRequestCacheable` hooks give the safe key and the
+ * eligibility). Lookup, storage and serving are libs/cache's {@link HttpCache}, the same code as
+ * the pass-through proxy's: the handler's answer is stored with the `Cache-Control` it is served
+ * with, so hits carry `Age`, HEAD is answered from the GET entry and conditionals get 304.
+ * What the interceptor adds: stale-while-revalidate and stale-if-error with the handler as
+ * origin, single-flight, and never a partial or stale-built answer stored.
  *
- * Registered globally before the shaping interceptor, so it sees and stores the final shaped body;
- * routes without `@CacheResponse` (and without a route-table TTL) pass through, only marked
- * `X-Cache: STALE` when a downstream part was served stale.
+ * Registered globally before the shaping interceptor, so it sees and stores the final shaped body.
+ * Pass-through routes never come here (libs/routing serves them); handlers without
+ * `@CacheResponse` pass through, only marked `X-Cache: STALE` when a downstream part was stale.
  */
 @Injectable()
 export class ResponseCacheInterceptor extends CacheInterceptor {
-  private readonly counters = cacheCounters('response');
+  private readonly counters = new Map<string, CacheCounters>();
+  private readonly refused = storeRefusedCounter();
   private readonly byHandler = new WeakMap<object, Policy | null>();
-  private readonly byRoute = new Map<string, Policy>();
   private readonly revalidating = new Set<string>();
   private readonly keyPrefix: string;
 
   constructor(
     @Inject(CACHE_MANAGER) cacheManager: Cache,
     reflector: Reflector,
-    private readonly cache: TieredCache,
+    private readonly cache: HttpCache,
     @Inject(BFF_CACHE_OPTIONS) options: BffCacheModuleOptions,
   ) {
     super(cacheManager, reflector);
@@ -117,45 +118,45 @@ export class ResponseCacheInterceptor extends CacheInterceptor {
     if (policy === undefined || !this.isRequestCacheable(context)) {
       return this.passThrough(next, request, reply);
     }
+    const counters = this.countersOf(request);
     const key = await this.trackBy(context);
     if (typeof key !== 'string') {
-      this.counters.bypass.inc();
+      counters.bypass.inc();
       return this.passThrough(next, request, reply);
     }
 
-    const entry = await this.cache.lookup(key, request.headers);
-    if (entry !== undefined) {
-      const state = freshnessOf(entry);
-      if (state === 'fresh') {
-        this.counters.hit.inc();
-        return of(this.respond(request, reply, entry, 'HIT'));
-      }
-      if (state === 'stale-revalidate') {
-        this.counters.stale.inc();
-        this.revalidate(key, next, request, reply, policy);
-        return of(this.respond(request, reply, entry, 'STALE'));
-      }
+    const lookup = await this.cache.lookup(key, request.headers);
+    if (lookup.state === 'hit') {
+      counters.hit.inc();
+      return of(this.respond(request, reply, lookup.entry, 'HIT'));
     }
+    if (lookup.state === 'stale') {
+      counters.stale.inc();
+      this.revalidate(key, next, request, reply, policy);
+      return of(this.respond(request, reply, lookup.entry, 'STALE'));
+    }
+    // 'revalidate': the handler cannot answer a conditional request; the entry stays for errors.
+    const stored = lookup.state === 'revalidate' ? lookup.entry : undefined;
 
-    const flight = this.cache.singleFlight(key, () =>
+    const flight = this.cache.store.singleFlight(key, () =>
       this.fetch(key, next, request, reply, policy, false),
     );
     let fetched: Fetched;
     try {
       fetched = await flight.promise;
     } catch (error) {
-      if (entry !== undefined && isFailure(error) && canServeOnError(entry)) {
-        this.counters.stale.inc();
-        return of(this.respondStaleOnError(reply, entry));
+      if (stored !== undefined && isFailure(error) && this.cache.allowsStaleOnError(stored)) {
+        counters.stale.inc();
+        return of(this.respondStaleOnError(reply, stored));
       }
       throw error;
     }
     if (!flight.leader) {
       if (fetched.entry === undefined) return this.passThrough(next, request, reply);
-      this.counters.coalesced.inc();
+      counters.coalesced.inc();
       return of(this.respond(request, reply, fetched.entry, 'HIT'));
     }
-    this.counters.miss.inc();
+    counters.miss.inc();
     if (fetched.entry !== undefined) return of(this.respond(request, reply, fetched.entry, 'MISS'));
     return of(this.finish(fetched.body, request, reply));
   }
@@ -178,8 +179,20 @@ export class ResponseCacheInterceptor extends CacheInterceptor {
     return `${this.keyPrefix}${path}?${query}|${scope}`;
   }
 
+  /** GET and HEAD (answered from the GET entry), when caching is on. */
   protected override isRequestCacheable(context: ExecutionContext): boolean {
-    return this.cache.config.enabled && super.isRequestCacheable(context);
+    const method = context.switchToHttp().getRequest<FastifyRequest>().method;
+    return this.cache.enabled && (method === 'GET' || method === 'HEAD');
+  }
+
+  private countersOf(request: FastifyRequest): CacheCounters {
+    const route = request.routeOptions?.url ?? '';
+    let counters = this.counters.get(route);
+    if (counters === undefined) {
+      counters = cacheCounters('response', route);
+      this.counters.set(route, counters);
+    }
+    return counters;
   }
 
   private policyOf(context: ExecutionContext): Policy | undefined {
@@ -195,19 +208,7 @@ export class ResponseCacheInterceptor extends CacheInterceptor {
       policy = options === undefined ? null : toPolicy(options);
       this.byHandler.set(handler, policy);
     }
-    if (policy !== null) return policy;
-    const route = context.switchToHttp().getRequest<FastifyRequest>().bffContext?.route;
-    return route === undefined ? undefined : this.routePolicy(route);
-  }
-
-  /** Declarative routes of the route table: `cacheTtlSeconds`, per-user scope. */
-  private routePolicy(route: RouteSettings): Policy | undefined {
-    const ttl = route.cacheTtlSeconds;
-    if (ttl === undefined || ttl <= 0) return undefined;
-    const id = `${route.name}:${ttl}`;
-    let policy = this.byRoute.get(id);
-    if (policy === undefined) this.byRoute.set(id, (policy = toPolicy({ ttl, scope: 'user' })));
-    return policy;
+    return policy ?? undefined;
   }
 
   /** Runs the handler and stores its response when it is complete and shareable. */
@@ -221,27 +222,30 @@ export class ResponseCacheInterceptor extends CacheInterceptor {
   ): Promise<Fetched> {
     const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
     const ctx = request.bffContext;
-    if (!this.storable(body, ctx, reply, background)) return { body };
+    if (!this.storable(body, ctx, reply, background)) {
+      this.refused.labels('response', request.routeOptions?.url ?? '', 'incomplete').inc();
+      return { body };
+    }
     const vary = background ? [] : varyHeaders(reply.getHeader('vary') as string | undefined);
     if (vary === '*') return { body };
     const text = JSON.stringify(body);
     const tags = policy.tags === undefined ? [] : [...policy.tags(request)];
     for (const tag of responseTags(ctx)) if (!tags.includes(tag)) tags.push(tag);
-    const entry: CacheEntry = {
-      kind: 'response',
-      status: 200,
-      body: text,
-      contentType: 'application/json; charset=utf-8',
+    const headers: Record<string, string> = {
+      'content-type': 'application/json; charset=utf-8',
       etag: strongEtag(text),
-      storedAt: Date.now(),
-      freshMs: policy.freshMs,
-      swrMs: policy.swrMs,
-      sieMs: policy.sieMs,
-      tags,
-      visibility: policy.scope === 'public' ? 'public' : 'private',
+      'cache-control': policy.cacheControl,
     };
-    if (text.length <= this.cache.config.maxEntryBytes) {
-      this.cache.store(key, entry, vary, request.headers);
+    if (vary.length > 0) headers.vary = vary.join(', ');
+    const entry = this.cache.offer(
+      key,
+      request.headers,
+      { status: 200, headers, body: Buffer.from(text) },
+      { shared: policy.scope === 'public', bounds: policy.bounds, tags, authorized: false },
+    );
+    if (typeof entry === 'string') {
+      this.refused.labels('response', request.routeOptions?.url ?? '', entry).inc();
+      return { body };
     }
     return { body, entry };
   }
@@ -274,7 +278,7 @@ export class ResponseCacheInterceptor extends CacheInterceptor {
     reply: FastifyReply,
     policy: Policy,
   ): void {
-    if (this.revalidating.has(key) || this.cache.isInFlight(key)) return;
+    if (this.revalidating.has(key) || this.cache.store.isInFlight(key)) return;
     this.revalidating.add(key);
     this.fetch(key, next, request, reply, policy, true)
       .catch(() => undefined)
@@ -284,28 +288,16 @@ export class ResponseCacheInterceptor extends CacheInterceptor {
   private respond(
     request: FastifyRequest,
     reply: FastifyReply,
-    entry: CacheEntry,
+    entry: HttpEntry,
     state: 'HIT' | 'MISS' | 'STALE',
-  ): string | undefined {
-    const policyCc = `${entry.visibility}, max-age=${Math.floor(entry.freshMs / 1000)}${
-      entry.swrMs > 0 ? `, stale-while-revalidate=${Math.floor(entry.swrMs / 1000)}` : ''
-    }${entry.sieMs > 0 ? `, stale-if-error=${Math.floor(entry.sieMs / 1000)}` : ''}`;
-    reply
-      .header('content-type', entry.contentType)
-      .header('etag', entry.etag)
-      .header('cache-control', policyCc)
-      .header('age', String(ageSeconds(entry)))
-      .header(CACHE_STATUS_HEADER, state);
-    if (etagMatches(request.headers['if-none-match'], entry.etag)) {
-      reply.status(304);
-      return undefined;
-    }
-    return entry.body;
+  ): Buffer | undefined {
+    return applyServed(reply, request.method, request.headers, this.cache.served(entry), state);
   }
 
   /** The origin failed: the stale copy is served, marked, and not to be stored by anyone. */
-  private respondStaleOnError(reply: FastifyReply, entry: CacheEntry): string {
-    let body = entry.body;
+  private respondStaleOnError(reply: FastifyReply, entry: HttpEntry): string {
+    const served = this.cache.served(entry);
+    let body = served.body.toString('utf8');
     try {
       body = JSON.stringify(markBodyStale(JSON.parse(body)));
     } catch {
@@ -313,9 +305,9 @@ export class ResponseCacheInterceptor extends CacheInterceptor {
     }
     reply
       .status(200)
-      .header('content-type', entry.contentType)
+      .header('content-type', served.headers['content-type'])
       .header('cache-control', 'no-store')
-      .header('age', String(ageSeconds(entry)))
+      .header('age', served.headers.age)
       .header(CACHE_STATUS_HEADER, 'STALE');
     return body;
   }

@@ -30,6 +30,12 @@ export interface RoutingConfig {
   readonly cursorSecret: string;
   /** Serves the OpenAPI document at `/docs` (UI) and `/docs/json`. */
   readonly docsEnabled: boolean;
+  /**
+   * `BFF_PUBLIC_HOST`: the host clients address (`api.example.com[:port]`), sent as
+   * `X-Forwarded-Host` on cached routes instead of the client's `Host`; without it cached routes
+   * send none (a client's `Host` is unkeyed input and must never shape a shared answer).
+   */
+  readonly publicHost: string | undefined;
 }
 
 const APP_ENV: Readonly<Record<BffAppName, string>> = {
@@ -43,6 +49,18 @@ function readRoutesFile(r: EnvReader, app: BffAppName, cwd: string): string | un
   const value = r.raw(APP_ENV[app]) ?? `apps/${app}/routes.json`;
   if (value === 'none') return undefined;
   return isAbsolute(value) ? value : resolve(cwd, value);
+}
+
+const HOST = /^(?=.{1,253}(?::\d{1,5})?$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?$/;
+
+function readPublicHost(r: EnvReader): string | undefined {
+  const value = r.raw('BFF_PUBLIC_HOST');
+  if (value === undefined || value === '') return undefined;
+  if (!HOST.test(value)) {
+    r.problems.push(`BFF_PUBLIC_HOST must be a host name with an optional port (got "${value}")`);
+    return undefined;
+  }
+  return value.toLowerCase();
 }
 
 /**
@@ -90,5 +108,6 @@ export function readRoutingConfig(
     mobileMinAppVersion: minVersion === 'none' ? undefined : minVersion,
     cursorSecret: secret ?? randomBytes(32).toString('base64url'),
     docsEnabled: r.bool('BFF_DOCS_ENABLED', true),
+    publicHost: readPublicHost(r),
   };
 }

@@ -11,6 +11,7 @@ import {
   canonicalDownstreamPath,
   storeRefusedCounter,
 } from '@app/cache';
+import { BffConfig } from '@app/config';
 import { Injectable, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
@@ -80,7 +81,14 @@ export class RouteCache {
   private readonly refused = storeRefusedCounter();
   private readonly refreshing = new Set<string>();
 
-  constructor(@Optional() private readonly http?: HttpCache) {}
+  private readonly publicHost: string | undefined;
+
+  constructor(
+    config: BffConfig,
+    @Optional() private readonly http?: HttpCache,
+  ) {
+    this.publicHost = config.routing.publicHost;
+  }
 
   /** True when GET/HEAD answers of this route go through the cache. */
   isCached(route: CompiledRoute): route is CachedRoute {
@@ -95,6 +103,9 @@ export class RouteCache {
         out[name] = forwarded[name];
       }
     }
+    // The client's Host is unkeyed: the configured public host replaces it, or nothing is sent.
+    if (this.publicHost === undefined) delete out['x-forwarded-host'];
+    else out['x-forwarded-host'] = this.publicHost;
     return out;
   }
 
