@@ -37,6 +37,9 @@ const MAX_VARY_LENGTH = 512;
 /** Directives whose value must be delta-seconds; anything else makes the answer unstorable. */
 const NUMERIC = new Set(['max-age', 's-maxage', 'stale-while-revalidate', 'stale-if-error']);
 const DELTA_SECONDS = /^(?:\d+|"\d+")$/;
+/** IMF-fixdate, RFC 850 and asctime (RFC 9110 §5.6.7). */
+const HTTP_DATE =
+  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{2}-(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-\d{2} \d{2}:\d{2}:\d{2} GMT|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
 
 /**
  * RFC 9111 policy of one stored answer, decided by http-cache-semantics; the BFF only bounds its
@@ -47,6 +50,18 @@ export class BoundedPolicy extends CachePolicy {
   bounds: FreshnessBounds = { defaultTtlSeconds: 0, maxTtlSeconds: Number.MAX_SAFE_INTEGER };
 
   override maxAge(): number {
+    const p = this as unknown as PolicyInternals;
+    // RFC 9111 §5.3: an Expires that is not a valid HTTP-date means "already expired" (Date.parse
+    // accepts far more than HTTP-dates, and would keep such answers fresh).
+    const expires = p._resHeaders.expires;
+    if (
+      expires !== undefined &&
+      p._rescc['max-age'] === undefined &&
+      p._rescc['s-maxage'] === undefined &&
+      !HTTP_DATE.test(expires.trim())
+    ) {
+      return 0;
+    }
     let seconds = super.maxAge();
     if (seconds === 0 && this.bounds.defaultTtlSeconds > 0 && this.takesDefault()) {
       seconds = this.bounds.defaultTtlSeconds;
@@ -113,6 +128,31 @@ export class BoundedPolicy extends CachePolicy {
   }
 }
 
+/** RFC 9213: an sf-dictionary; freshness directives must be sf-integers (no quotes, no decimals). */
+function validTargeted(value: string): boolean {
+  for (const part of value.split(',')) {
+    const eq = part.indexOf('=');
+    const name = (eq < 0 ? part : part.slice(0, eq)).trim();
+    if (!/^[a-z*][a-z0-9_.*-]*$/.test(name)) return false;
+    if (eq < 0) continue;
+    const v = part.slice(eq + 1).trim();
+    if (
+      NUMERIC.has(name)
+        ? !/^\d{1,15}$/.test(v)
+        : !/^(?:\?[01]|-?\d+(?:\.\d+)?|"[^"]*"|[A-Za-z*][\w:/.*-]*)$/.test(v)
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function lowerCaseNames(cc: Record<string, string | boolean>): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = {};
+  for (const name in cc) out[name.toLowerCase()] = cc[name];
+  return out;
+}
+
 /** Lower-case names listed in `Vary`, `'*'`, or `'too-large'`. */
 export function varyNames(vary: string | undefined): string[] | '*' | 'too-large' {
   if (vary === undefined) return [];
@@ -162,6 +202,19 @@ export function decidePolicy(input: PolicyInput): BoundedPolicy | StoreRefusal {
     { status: input.status, headers },
     { shared: input.shared },
   );
+  const internals = policy as unknown as PolicyInternals;
+  // Directive names are case-insensitive (RFC 9111 §5.2); the library matches them as written.
+  internals._rescc = lowerCaseNames(internals._rescc);
+  // CDN-Cache-Control (RFC 9213) targets caches like this one and replaces Cache-Control here.
+  const targeted = headers['cdn-cache-control'];
+  // A field that is not a valid structured dictionary of known types is ignored (RFC 9213 §2.1).
+  if (input.shared && targeted !== undefined && validTargeted(targeted)) {
+    const parsed = new CachePolicy(
+      { headers: {} },
+      { headers: { 'cache-control': targeted } },
+    ) as unknown as PolicyInternals;
+    internals._rescc = lowerCaseNames(parsed._rescc);
+  }
   policy.bounds = input.bounds;
   if (!policy.storable()) return 'not-storable';
   // Worth keeping only if it can be served fresh, stale, or revalidated (it has a validator).

@@ -8,6 +8,7 @@ import { readSessionConfig } from './session.config';
 import { readCacheConfig } from './cache.config';
 import { readRoutingConfig } from './routing.config';
 import { readObservabilityConfig } from './observability.config';
+import { readEdgeConfig } from './edge.config';
 
 export type { EnvSource };
 
@@ -96,13 +97,15 @@ export function loadConfig(env: EnvSource = process.env): BffConfig {
 
   const redis = r.urls('REDIS_URL', [], ['redis:', 'rediss:']);
   const sandboxIdp = readSandboxIdpConfig(r, sandboxHost, sandboxPort);
+  const bodyLimitBytes = r.int('BFF_BODY_LIMIT_BYTES', 1_048_576, 1_024, 104_857_600);
   const config: BffConfig = {
     nodeEnv: r.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development'),
     host: r.raw('BFF_HOST') ?? '0.0.0.0',
     apps,
     deadlineMs: r.int('BFF_DEADLINE_MS', 3_000, 10, 600_000),
     deadlineMarginMs: r.int('BFF_DEADLINE_MARGIN_MS', 10, 0, 10_000),
-    bodyLimitBytes: r.int('BFF_BODY_LIMIT_BYTES', 1_048_576, 1_024, 104_857_600),
+    bodyLimitBytes,
+    edge: readEdgeConfig(r, bodyLimitBytes),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     redisUrl: redis[0],
     downstreams,

@@ -6,6 +6,7 @@ import type { SessionConfig } from './session.config';
 import type { CacheConfig } from './cache.config';
 import type { RoutingConfig } from './routing.config';
 import type { ObservabilityConfig } from './observability.config';
+import type { EdgeConfig } from './edge.config';
 /** How a downstream service is reached. `undici` is the fast default; `axios` exists for teams that rely on axios interceptors. */
 export type DownstreamTransportKind = 'undici' | 'axios';
 
@@ -43,6 +44,8 @@ export interface BffConfig {
   readonly deadlineMarginMs: number;
   /** Largest request body accepted, in bytes (413 above). */
   readonly bodyLimitBytes: number;
+  /** Request limits, forwarded-header policy and path rule of every BFF (libs/core, libs/downstream). */
+  readonly edge: EdgeConfig;
   readonly logLevel: LogLevel;
   /** Optional shared store; every lib falls back to memory when absent. */
   readonly redisUrl: string | undefined;

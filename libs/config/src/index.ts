@@ -47,3 +47,10 @@ export { readRoutingConfig } from './routing.config';
 export type { RoutingConfig, UpstreamBalancingConfig, BalancerStrategy } from './routing.config';
 export { readObservabilityConfig } from './observability.config';
 export type { ObservabilityConfig } from './observability.config';
+export { readEdgeConfig } from './edge.config';
+export type {
+  EdgeConfig,
+  RequestLimitsConfig,
+  HeaderPolicyConfig,
+  PathRuleConfig,
+} from './edge.config';

@@ -15,6 +15,9 @@ import { findAppSetups } from './bff-app.setup';
 import { BffLifecycle } from './bff-lifecycle';
 import { REQUEST_ID_HEADER, createRequestContext } from './request-context';
 import { RequestContextInterceptor } from './request-context.interceptor';
+import { idempotencyKeyOf } from './idempotency.key';
+import { jsonBodyParser } from './json-body.parser';
+import { installRequestLimits, serverLimitOptions } from './request.limits';
 import type { IncomingMessage } from 'node:http';
 
 export interface BffAppOptions {
@@ -49,6 +52,8 @@ export async function createBffApp(
     // Forwarded headers are only trusted when the operations issue configures trusted proxies.
     trustProxy: false,
     return503OnClosing: true,
+    // Head size and time, whole-request time (body included), keep-alive: BFF_* limits.
+    ...serverLimitOptions(config.edge.limits),
     ...(options.rewriteUrl === undefined ? {} : { rewriteUrl: options.rewriteUrl }),
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule as never, adapter, {
@@ -62,12 +67,33 @@ export async function createBffApp(
   const fastify = app.getHttpAdapter().getInstance();
   const lifecycle = app.get(BffLifecycle);
 
+  const checkLimits = installRequestLimits(
+    app.getHttpServer(),
+    config.edge,
+    config.rateLimit.trustedProxies,
+  );
+  // JSON bodies: size and nesting bounded before parsing (BFF_JSON_MAX_BYTES, BFF_JSON_MAX_DEPTH).
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: config.edge.limits.jsonMaxBytes },
+    jsonBodyParser(config.edge.limits.jsonMaxDepth, fastify.getDefaultJsonParser('error', 'error')),
+  );
+
   fastify.decorateRequest('bffContext', null as never);
-  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    request.bffContext = createRequestContext(request.headers, config.deadlineMs);
-    reply.header(REQUEST_ID_HEADER, request.bffContext.requestId);
-    done();
-  });
+  fastify.addHook(
+    'onRequest',
+    (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
+      request.bffContext = createRequestContext(request.headers, config.deadlineMs);
+      reply.header(REQUEST_ID_HEADER, request.bffContext.requestId);
+      // Connection cap, header count and path rule: before sessions, guards and body parsing.
+      const refused = checkLimits(request, reply);
+      if (refused !== undefined) return done(refused);
+      const key = idempotencyKeyOf(request.method, request.headers);
+      if (key instanceof Error) return done(key);
+      if (key !== undefined) request.bffContext.idempotencyKey = key;
+      done();
+    },
+  );
   fastify.addHook(
     'onSend',
     (

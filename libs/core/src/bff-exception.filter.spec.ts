@@ -3,7 +3,7 @@ import {
   ForbiddenException,
   InternalServerErrorException,
 } from '@nestjs/common';
-import { DownstreamUnavailableError } from './bff.errors';
+import { BadUpstreamResponseError, DownstreamUnavailableError } from './bff.errors';
 import { errorBody, mapError } from './bff-exception.filter';
 
 describe('mapError', () => {
@@ -16,6 +16,19 @@ describe('mapError', () => {
       message: 'Downstream catalog is unavailable',
       retryAfterSeconds: 3,
     });
+  });
+
+  it('gives every 503 a Retry-After, an unreachable downstream included', () => {
+    const unreachable = new DownstreamUnavailableError(
+      'Downstream catalog is unreachable',
+      'catalog',
+    );
+    expect(mapError(unreachable).retryAfterSeconds).toBe(1);
+    // The error itself stays without one: the BFF's own retries keep their backoff.
+    expect(unreachable.retryAfterSeconds).toBeUndefined();
+    expect(
+      mapError(new BadUpstreamResponseError('x', 'catalog')).retryAfterSeconds,
+    ).toBeUndefined();
   });
 
   it('keeps validation details of a 400', () => {

@@ -34,12 +34,14 @@ const REASONS: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
   426: 'Upgrade Required',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
@@ -58,6 +60,13 @@ const CODES: Record<number, string> = {
   429: 'TOO_MANY_REQUESTS',
 };
 
+/**
+ * `Retry-After` of a 503 whose error names no time of its own (an unreachable downstream): every
+ * 503 tells clients when to come back. Set here, not on the error, so that the BFF's own retries
+ * (which honour an upstream's `Retry-After`) keep their backoff.
+ */
+const DEFAULT_RETRY_AFTER_SECONDS = 1;
+
 /** Maps any thrown value to a status and a safe message. Nothing internal is passed through. */
 export function mapError(exception: unknown): Mapped {
   if (isBffError(exception)) {
@@ -65,7 +74,9 @@ export function mapError(exception: unknown): Mapped {
       status: exception.status,
       code: exception.code,
       message: exception.message,
-      retryAfterSeconds: exception.retryAfterSeconds,
+      retryAfterSeconds:
+        exception.retryAfterSeconds ??
+        (exception.status === 503 ? DEFAULT_RETRY_AFTER_SECONDS : undefined),
     };
   }
   if (exception instanceof HttpException) {

@@ -6,6 +6,11 @@ export {
   DeadlineExceededError,
   DownstreamClientError,
 } from './bff.errors';
+export { InvalidPathError, BodyTooDeepError, TooManyConnectionsError } from './edge.errors';
+export { pathRuleViolation } from './path.rule';
+export { InvalidIdempotencyKeyError } from './idempotency.key';
+export type { SemicolonMode } from './path.rule';
+export { jsonDepthExceeds } from './json-body.parser';
 export { BffExceptionFilter, mapError, errorBody } from './bff-exception.filter';
 export type { ErrorBody } from './bff-exception.filter';
 export {

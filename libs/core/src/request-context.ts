@@ -50,6 +50,11 @@ export interface RequestContext {
   principal?: Principal;
   /** Set by the routing lib on declarative pass-through routes. */
   route?: RouteSettings;
+  /**
+   * The client's `Idempotency-Key` on a POST or PATCH; the downstream pipeline sends it on the
+   * mutating calls made for this request, which makes them eligible for retries.
+   */
+  idempotencyKey?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { DOWNSTREAM_OPTIONS, type DownstreamModuleOptions } from './downstream.options';
 import { buildPipeline } from './downstream.pipeline';
 import { DOWNSTREAM_OBSERVER } from './downstream.types';
+import { HeaderPolicy } from './header.policy';
 import type {
   DownstreamObserver,
   DownstreamCall,
@@ -44,12 +45,18 @@ function queryString(query: Readonly<Record<string, QueryValue>> | undefined): s
 @Injectable()
 export class DownstreamClient implements OnApplicationShutdown {
   private readonly services = new Map<string, ServiceEntry>();
+  /**
+   * The one policy for forwarded headers (`BFF_HEADER_UNDERSCORE_ALLOW`): every call's pipeline
+   * applies it, and the pass-through proxy (@app/routing) filters client headers with it.
+   */
+  readonly headerPolicy: HeaderPolicy;
 
   constructor(
     @Inject(BffConfig) config: BffConfig,
     @Inject(DOWNSTREAM_OPTIONS) options: DownstreamModuleOptions,
     @Optional() @Inject(DOWNSTREAM_OBSERVER) observer?: DownstreamObserver,
   ) {
+    this.headerPolicy = new HeaderPolicy(config.edge.headers);
     for (const service of Object.values(config.downstreams)) {
       const transport =
         service.transport === 'axios'
@@ -60,6 +67,7 @@ export class DownstreamClient implements OnApplicationShutdown {
         policies: options.policies?.(service) ?? [],
         observer,
         downstreamToken: config.auth.downstreamToken,
+        headerPolicy: this.headerPolicy,
       });
       this.services.set(service.name, { config: service, transport, pipeline });
     }

@@ -12,6 +12,7 @@ import type {
   DownstreamProxy,
   DownstreamTransport,
 } from './downstream.types';
+import type { HeaderPolicy } from './header.policy';
 import { userContextMiddleware } from './user-context.middleware';
 
 export interface PipelineOptions {
@@ -22,14 +23,18 @@ export interface PipelineOptions {
   observer?: DownstreamObserver;
   /** Signs an `X-Internal-Token` for downstreams (`config.auth.downstreamToken`); none = headers only. */
   downstreamToken?: DownstreamTokenConfig;
+  /** What may be forwarded (`config.edge.headers`); default: the policy without an allow-list. */
+  headerPolicy?: HeaderPolicy;
 }
 
 /**
  * The whole path of a downstream call, top to bottom. Built once per service at start-up.
  * Order matters:
  * 1. deadline: the endpoint budget covers every retry below it;
- * 2. user context: client-sent identity, credential and hop-by-hop headers are stripped and the
- *     verified caller's `X-User-Id`/`X-User-Roles`/`X-Org-Id` set, whatever the code above added;
+ * 2. user context: the header policy strips client-sent identity, credential, rewriting and
+ *     hop-by-hop headers in every spelling, the verified caller's `X-User-Id`/`X-User-Roles`/
+ *     `X-Org-Id` and the client's `Idempotency-Key` are set, whatever the code above added
+ *     (before the policies, whose retry eligibility reads that key);
  * 3. policies: retries see typed errors and each attempt is counted by the breaker;
  * 3b. observe (when an observer is set, @app/observability): a span, metrics and log timings per
  *     attempt actually sent (cache hits and short-circuits are not downstream requests);
@@ -44,7 +49,7 @@ export function buildPipeline(
 ): DownstreamProxy {
   return compose(
     deadlineMiddleware(options.marginMs),
-    userContextMiddleware(options.downstreamToken),
+    userContextMiddleware(options.downstreamToken, options.headerPolicy),
     ...options.policies,
     ...(options.observer === undefined ? [] : [observeMiddleware(options.observer)]),
     contextHeadersMiddleware(),

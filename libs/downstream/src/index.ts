@@ -18,8 +18,9 @@ export {
   USER_ROLES_HEADER,
   ORG_ID_HEADER,
   INTERNAL_TOKEN_HEADER,
-  HOP_BY_HOP_HEADERS,
+  IDEMPOTENCY_KEY_HEADER,
 } from './user-context.middleware';
+export { HeaderPolicy, HOP_BY_HOP_HEADERS, canonicalHeaderName } from './header.policy';
 export { dpath } from './dpath';
 export { UndiciTransport } from './transports/undici.transport';
 export { AxiosTransport } from './transports/axios.transport';

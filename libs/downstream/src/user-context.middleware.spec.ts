@@ -20,7 +20,12 @@ const principal: Principal = {
   orgId: 'org_1',
 };
 
-async function send(headers: Record<string, string>, who?: Principal, secret?: string) {
+async function send(
+  headers: Record<string, string>,
+  who?: Principal,
+  secret?: string,
+  options: { method?: string; idempotencyKey?: string } = {},
+) {
   let seen: Record<string, string> = {};
   const next = async (call: DownstreamCall): Promise<RawResponse> => {
     seen = { ...call.headers };
@@ -29,9 +34,11 @@ async function send(headers: Record<string, string>, who?: Principal, secret?: s
   const mw = userContextMiddleware(
     secret === undefined ? undefined : { secret, ttlSeconds: 30, issuer: 'bff' },
   )(next);
-  const call = { service, method: 'GET', path: '/x', headers, body: undefined } as DownstreamCall;
+  const method = options.method ?? 'GET';
+  const call = { service, method, path: '/x', headers, body: undefined } as DownstreamCall;
   const ctx = createRequestContext({}, 1000);
   if (who !== undefined) ctx.principal = who;
+  if (options.idempotencyKey !== undefined) ctx.idempotencyKey = options.idempotencyKey;
   await RequestContextStore.run(ctx, () => mw(call));
   return seen;
 }
@@ -55,6 +62,39 @@ describe('user context downstream', () => {
     };
     sanitizeHeaders(headers);
     expect(headers).toEqual({ 'x-request-id': 'keep-me', accept: 'application/json' });
+  });
+
+  it('strips the "_" spellings of identity headers too', async () => {
+    const seen = await send(
+      { X_User_Id: 'usr_9999', x_user_roles: 'admin', 'X-User_Id': 'x', x_org_id: 'o' },
+      principal,
+    );
+    expect(seen).toEqual({
+      'x-user-id': 'usr_0001',
+      'x-user-roles': 'customer,vip',
+      'x-org-id': 'org_1',
+    });
+  });
+
+  it("sends the client's Idempotency-Key on POST and PATCH calls, unless the code set one", async () => {
+    const key = { idempotencyKey: 'k-1' };
+    expect(
+      (await send({}, undefined, undefined, { ...key, method: 'POST' }))['idempotency-key'],
+    ).toBe('k-1');
+    expect(
+      (await send({}, undefined, undefined, { ...key, method: 'PATCH' }))['idempotency-key'],
+    ).toBe('k-1');
+    expect(
+      (await send({}, undefined, undefined, { ...key, method: 'GET' }))['idempotency-key'],
+    ).toBeUndefined();
+    expect(
+      (await send({}, undefined, undefined, { method: 'POST' }))['idempotency-key'],
+    ).toBeUndefined();
+    const own = await send({ 'Idempotency-Key': 'mine' }, undefined, undefined, {
+      ...key,
+      method: 'POST',
+    });
+    expect(own).toEqual({ 'Idempotency-Key': 'mine' });
   });
 
   it('sets X-User-Id, X-User-Roles and X-Org-Id from the verified principal only', async () => {

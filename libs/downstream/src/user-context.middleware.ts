@@ -2,58 +2,29 @@ import type { DownstreamTokenConfig } from '@app/config';
 import { type Principal, RequestContextStore } from '@app/core';
 import { createHmac } from 'node:crypto';
 import type { DownstreamMiddleware } from './downstream.types';
+import { HeaderPolicy } from './header.policy';
 
 export const USER_ID_HEADER = 'x-user-id';
 export const USER_ROLES_HEADER = 'x-user-roles';
 export const ORG_ID_HEADER = 'x-org-id';
 export const INTERNAL_TOKEN_HEADER = 'x-internal-token';
 
-/** RFC 9110 §7.6.1 connection-specific headers, plus the proxy ones: never forwarded. */
-export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
+/** The client's idempotency key, forwarded on its mutating calls (see {@link userContextMiddleware}). */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
-/** Client credentials stay at the BFF: downstreams get the verified identity instead. */
-const CREDENTIALS = new Set(['authorization', 'cookie', 'x-api-key', 'x-csrf', ORG_ID_HEADER]);
-
-/** Identity and internal headers only the BFF may set: `X-User-*`, `X-Internal-*`. */
-const RESERVED_PREFIXES = ['x-user-', 'x-internal-'];
-
-function isStripped(lower: string): boolean {
-  return (
-    HOP_BY_HOP_HEADERS.has(lower) ||
-    CREDENTIALS.has(lower) ||
-    RESERVED_PREFIXES.some((prefix) => lower.startsWith(prefix))
-  );
-}
+const DEFAULT_POLICY = new HeaderPolicy();
 
 /**
- * Removes every header a downstream must not get from a client (any letter case, any number of
- * copies, plus whatever a `Connection` header names), then sets the caller's identity from the
- * verified principal only. Services build their headers themselves, but pass-through routes copy
- * client headers, so this runs on every call.
+ * Removes every header a downstream must not get from a client (any letter case, any spelling,
+ * any number of copies, plus whatever a `Connection` header names): {@link HeaderPolicy} with its
+ * defaults. The pipeline uses the configured policy ({@link userContextMiddleware}).
  */
 export function sanitizeHeaders(headers: Record<string, string>): void {
-  const connection = Object.entries(headers).find(([name]) => name.toLowerCase() === 'connection');
-  const named = new Set(
-    (connection?.[1] ?? '')
-      .split(',')
-      .map((s) => s.trim().toLowerCase())
-      .filter(Boolean),
-  );
-  for (const name of Object.keys(headers)) {
-    const lower = name.toLowerCase();
-    if (isStripped(lower) || named.has(lower)) delete headers[name];
-  }
+  DEFAULT_POLICY.sanitize(headers);
 }
+
+/** Methods whose calls carry the client's `Idempotency-Key` (the others are idempotent already). */
+const MUTATING = new Set(['POST', 'PATCH']);
 
 function b64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -86,16 +57,29 @@ export function signInternalToken(
 }
 
 /**
- * Trusted user context for downstreams: strips client-controlled identity, internal, credential
- * and hop-by-hop headers, then sets `X-User-Id`, `X-User-Roles`, `X-Org-Id` (and, when configured,
- * a signed `X-Internal-Token`) from the request's verified principal; anonymous calls carry none.
+ * Trusted context for downstreams: applies the {@link HeaderPolicy} (client-controlled identity,
+ * internal, credential, rewriting and hop-by-hop headers go, in every spelling), then sets
+ * `X-User-Id`, `X-User-Roles`, `X-Org-Id` (and, when configured, a signed `X-Internal-Token`) from
+ * the request's verified principal; anonymous calls carry none. A POST or PATCH call made while
+ * serving a client request that carried an `Idempotency-Key` gets that key (unless the code set
+ * one), which also makes it eligible for retries (@app/resilience `isRetryableRequest`, below).
  */
 export function userContextMiddleware(
   downstreamToken?: DownstreamTokenConfig,
+  policy: HeaderPolicy = DEFAULT_POLICY,
 ): DownstreamMiddleware {
   return (next) => (call) => {
-    sanitizeHeaders(call.headers);
-    const principal = RequestContextStore.current()?.principal;
+    policy.sanitize(call.headers, call.passThrough === true);
+    const ctx = RequestContextStore.current();
+    if (
+      ctx?.idempotencyKey !== undefined &&
+      MUTATING.has(call.method) &&
+      call.headers[IDEMPOTENCY_KEY_HEADER] === undefined &&
+      call.headers['Idempotency-Key'] === undefined
+    ) {
+      call.headers[IDEMPOTENCY_KEY_HEADER] = ctx.idempotencyKey;
+    }
+    const principal = ctx?.principal;
     if (principal !== undefined) {
       // Values were checked to be header-safe when the principal was verified.
       call.headers[USER_ID_HEADER] = principal.subject;

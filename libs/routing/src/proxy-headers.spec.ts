@@ -1,3 +1,4 @@
+import { HeaderPolicy } from '@app/downstream';
 import { forwardRequestHeaders, forwardResponseHeaders } from './proxy-headers';
 
 describe('proxy headers', () => {
@@ -41,6 +42,36 @@ describe('proxy headers', () => {
       'x-forwarded-for': '10.1.2.3',
       'x-forwarded-proto': 'https',
       'x-forwarded-host': 'bff.example',
+    });
+  });
+
+  it('uses the one header policy: "_" spellings, rewriting headers, the allow-list', () => {
+    const incoming = {
+      x_user_id: 'usr_0001',
+      'x-user_roles': 'admin',
+      x_forwarded_for: '6.6.6.6',
+      'x-original-url': '/admin',
+      'x-http-method-override': 'DELETE',
+      x_legacy_client: 'v1',
+      accept: '*/*',
+    };
+    const ctx = {
+      clientIp: '10.1.2.3',
+      host: undefined,
+      protocol: 'http' as const,
+      contentType: undefined,
+    };
+    expect(forwardRequestHeaders(incoming, ctx)).toEqual({
+      accept: '*/*',
+      'x-forwarded-for': '10.1.2.3',
+      'x-forwarded-proto': 'http',
+    });
+    const policy = new HeaderPolicy({ underscoreAllowList: ['x_legacy_client'] });
+    expect(forwardRequestHeaders(incoming, { ...ctx, policy })).toEqual({
+      x_legacy_client: 'v1',
+      accept: '*/*',
+      'x-forwarded-for': '10.1.2.3',
+      'x-forwarded-proto': 'http',
     });
   });
 

@@ -55,6 +55,12 @@ describe('resolveUpstreamPath', () => {
     '/api/v1/catalog/x?q=%00',
     '/api/v1/catalogue/x',
     '/api/v1/other',
+    // The path rule: no ";" is ever forwarded (Tomcat-style servers read "..;" as "..").
+    '/api/v1/catalog/..;/users',
+    '/api/v1/catalog/%2e%2e;/users',
+    '/api/v1/catalog/..%3b/users',
+    '/api/v1/catalog/x;jsessionid=1',
+    '/api/v1/catalog/x%3Bv=1',
   ])('refuses %j', (url) => {
     expect(() => resolveUpstreamPath(url, route())).toThrow(InvalidPathError);
   });

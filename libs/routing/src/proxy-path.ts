@@ -1,3 +1,4 @@
+import { pathRuleViolation } from '@app/core';
 import { InvalidPathError } from './routing.errors';
 import type { CompiledRoute } from './route-table.types';
 
@@ -29,8 +30,9 @@ function checkEncodedSegments(rest: string): void {
 /**
  * The downstream path (with the raw query) for a request under `route`, or an
  * {@link InvalidPathError}: absolute-form and `//host` targets, backslashes, control characters,
- * `.`/`..` segments (literal or percent-encoded), encoded slashes and double encoding are all
- * refused, so nothing can leave the route's prefix. The path is otherwise passed as sent.
+ * `;` (literal or `%3b`, so `..;` too), `.`/`..` segments (literal or percent-encoded), encoded
+ * slashes and double encoding are all refused, so nothing can leave the route's prefix. The path
+ * is otherwise passed as sent.
  */
 export function resolveUpstreamPath(rawUrl: string, route: CompiledRoute): string {
   // Origin-form only: "/x". Absolute-form ("http://evil/") and "//evil" never reach a downstream.
@@ -51,6 +53,11 @@ export function resolveUpstreamPath(rawUrl: string, route: CompiledRoute): strin
     throw new InvalidPathError('The request path is outside the route');
   }
   const rest = path.slice(prefix.length);
+  // The path rule, always strict here: no `;` (literal or %3b) is ever forwarded, whatever
+  // BFF_PATH_SEMICOLONS lets through to the BFF's own endpoints (Tomcat-style servers read
+  // `/a/..;/b` as `/b`).
+  const violation = pathRuleViolation(rest, 'reject');
+  if (violation !== undefined) throw new InvalidPathError(violation);
   if (rest.includes('//') || DOT_SEGMENT.test(rest)) {
     throw new InvalidPathError('The request path has empty or dot segments');
   }

@@ -99,7 +99,11 @@ export class RouteCache {
   originHeaders(route: CachedRoute, forwarded: Record<string, string>): Record<string, string> {
     const out: Record<string, string> = {};
     for (const name in forwarded) {
-      if (name.startsWith(FIXED_PREFIX) || route.cache.keyHeaders.includes(name)) {
+      if (
+        name.startsWith(FIXED_PREFIX) ||
+        route.cache.keyHeaders.includes(name) ||
+        route.cache.unkeyedHeaders.includes(name)
+      ) {
         out[name] = forwarded[name];
       }
     }

@@ -87,6 +87,7 @@ export class RouteProxy {
       host: raw.headers.host,
       protocol: request.protocol,
       contentType: masked === undefined ? raw.headers['content-type'] : (masked ?? undefined),
+      policy: this.downstream.headerPolicy,
     });
 
     let body: Readable | undefined;

@@ -27,6 +27,7 @@ const FIELDS = new Set([
   'cacheTtlSeconds',
   'cacheDefaultTtlSeconds',
   'cacheKeyHeaders',
+  'cacheUnkeyedHeaders',
   'timeoutMs',
   'retries',
   'maxBodyBytes',
@@ -34,6 +35,9 @@ const FIELDS = new Set([
 ]);
 const NAME = /^[a-z][a-z0-9-]{0,63}$/;
 const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
+/** Headers that rewrite the request or carry identity: never forwarded unkeyed to a cached origin. */
+const NEVER_UNKEYED =
+  /^(host|x-forwarded-.*|forwarded|x-original-url|x-rewrite-url|x-host|x-http-method.*|x-method-override|x-user-.*|cookie|authorization)$/i;
 /** Client headers forwarded on cached routes by default, each part of the cache key. */
 const DEFAULT_CACHE_KEY_HEADERS: readonly string[] = ['accept', 'accept-language'];
 /** Plain segments only: no dots-only segments, no encoding, no empty segments. */
@@ -181,6 +185,21 @@ function compileRoute(
       problems.push(at('cacheKeyHeaders must be a list of at most 8 header names'));
     } else cacheKeyHeaders = [...new Set(list.map((h: string) => h.toLowerCase()))].sort();
   }
+  let cacheUnkeyedHeaders: string[] | undefined;
+  if (r.cacheUnkeyedHeaders !== undefined) {
+    const list = r.cacheUnkeyedHeaders;
+    if (
+      !Array.isArray(list) ||
+      list.length > 8 ||
+      list.some((h) => typeof h !== 'string' || !HEADER_NAME.test(h) || NEVER_UNKEYED.test(h))
+    ) {
+      problems.push(
+        at(
+          'cacheUnkeyedHeaders must list at most 8 header names, none of host, x-forwarded-*, x-original-url, x-rewrite-url, x-user-*, cookie or authorization',
+        ),
+      );
+    } else cacheUnkeyedHeaders = [...new Set(list.map((h: string) => h.toLowerCase()))].sort();
+  }
   const timeoutMs = integer(r.timeoutMs, at('timeoutMs'), 10, 600_000, problems);
   const retries = integer(r.retries, at('retries'), 0, 10, problems);
   const maxBodyBytes = integer(r.maxBodyBytes, at('maxBodyBytes'), 0, 1_073_741_824, problems);
@@ -226,6 +245,7 @@ function compileRoute(
             maxTtlSeconds: cacheTtlSeconds,
           },
           keyHeaders: cacheKeyHeaders ?? DEFAULT_CACHE_KEY_HEADERS,
+          unkeyedHeaders: cacheUnkeyedHeaders ?? [],
         };
   return {
     cache,

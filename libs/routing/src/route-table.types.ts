@@ -43,6 +43,12 @@ export interface RouteDefinition {
    * (default `accept`, `accept-language`). No other client header reaches the origin there.
    */
   cacheKeyHeaders?: string[];
+  /**
+   * Client headers also forwarded on cached GET/HEAD requests but NOT keyed: only for headers the
+   * origin never reflects into its answers (diagnostics, test harness ids). Identity and
+   * request-rewriting headers are refused at boot.
+   */
+  cacheUnkeyedHeaders?: string[];
   /** Time to the downstream's response head, in ms (replaces the endpoint deadline). */
   timeoutMs?: number;
   /** Retries of idempotent calls (never more than the service's resilience policy allows). */
@@ -80,4 +86,6 @@ export interface CompiledRouteCache {
   readonly bounds: FreshnessBounds;
   /** Lower-case, sorted: forwarded and part of the key. */
   readonly keyHeaders: readonly string[];
+  /** Lower-case: forwarded, not keyed (the operator vouches the origin never reflects them). */
+  readonly unkeyedHeaders: readonly string[];
 }

@@ -1,13 +1,7 @@
 import { BffError } from '@app/core';
 
-/** A request path that is malformed or would escape its route's prefix; never reaches a downstream. */
-export class InvalidPathError extends BffError {
-  readonly status = 400;
-  readonly code = 'INVALID_PATH';
-  constructor(message = 'The request path is not allowed') {
-    super(message);
-  }
-}
+/** A request path that is malformed or would escape its route's prefix (core's, shared with the path rule). */
+export { InvalidPathError } from '@app/core';
 
 /** The route exists but does not accept this method (the `Allow` header lists the ones it does). */
 export class MethodNotAllowedError extends BffError {

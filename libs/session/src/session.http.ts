@@ -15,6 +15,13 @@ export const SESSION_ROUTES = {
 
 const OWN_ROUTES = new Set<string>(Object.values(SESSION_ROUTES));
 
+/**
+ * Routes the session hook never touches: its own, and the probes of orchestrators and balancers
+ * (`/health/live`, `/health/ready`), which must answer whatever cookie a client sends, without
+ * CSRF check, session lookup or credentials.
+ */
+const EXEMPT_ROUTES = new Set<string>([...OWN_ROUTES, '/health/live', '/health/ready']);
+
 const hasCsrfHeader = (request: FastifyRequest): boolean => request.headers['x-csrf'] === '1';
 
 /**
@@ -37,7 +44,7 @@ export function installSession(fastify: FastifyInstance, service: SessionService
 
   fastify.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     const route = request.routeOptions.url;
-    if (route !== undefined && OWN_ROUTES.has(route)) return;
+    if (route !== undefined && EXEMPT_ROUTES.has(route)) return;
     const sessionId = readCookie(request.headers.cookie, config.cookieName);
     if (sessionId === undefined || request.method === 'OPTIONS') return;
     // Explicit credentials win; the cookie is then irrelevant (and not a CSRF vector).
