@@ -491,6 +491,8 @@ describe('edge hardening (issue 13)', () => {
         });
         expect(res.status).toBe(200);
         expect(JSON.parse(res.body).status).toBe('ok');
+        expect(res.head).not.toMatch(/^set-cookie:/im);
+        expect(echo.hits()).toBe(0);
       },
     );
 

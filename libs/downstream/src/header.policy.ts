@@ -68,6 +68,9 @@ const PIPELINE_OWNED: ReadonlySet<string> = new Set([
   'x-request-timeout-ms',
 ]);
 
+/** Dropped from client headers: one lookup on the hot path. */
+const CLIENT_DROPPED: ReadonlySet<string> = new Set([...RESERVED, ...PIPELINE_OWNED]);
+
 /** What the pass-through proxy adds after filtering the client's headers; kept on its calls. */
 const PROXY_FORWARDING: ReadonlySet<string> = new Set([
   'x-forwarded-for',
@@ -81,23 +84,34 @@ export function canonicalHeaderName(name: string): string {
   return lower.includes('_') ? lower.replaceAll('_', '-') : lower;
 }
 
-/** Whether a canonical name is reserved to the BFF. */
-function isReserved(canonical: string): boolean {
-  if (RESERVED.has(canonical)) return true;
+function hasReservedPrefix(canonical: string): boolean {
   // Only "x-..." names can match a prefix: skip the loop for the rest.
   if (canonical.charCodeAt(0) !== 0x78 || canonical.charCodeAt(1) !== 0x2d) return false;
   for (const prefix of RESERVED_PREFIXES) if (canonical.startsWith(prefix)) return true;
   return false;
 }
 
-/** Canonical names a `Connection` header lists: hop-by-hop for this message only. */
+/** Whether a canonical name is reserved to the BFF. */
+function isReserved(canonical: string): boolean {
+  return RESERVED.has(canonical) || hasReservedPrefix(canonical);
+}
+
+/**
+ * Canonical names a `Connection` header lists (hop-by-hop for this message only), leaving out
+ * those dropped anyway; undefined when none is left, as for the usual `keep-alive` or `close`.
+ */
 function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
   const joined = Array.isArray(value) ? value.join(',') : value;
-  const tokens = new Set<string>();
+  if (joined.length <= 10) {
+    const plain = joined.toLowerCase();
+    if (plain === 'keep-alive' || plain === 'close') return undefined;
+  }
+  let tokens: Set<string> | undefined;
   for (const token of joined.split(',')) {
-    const name = token.trim();
-    if (name !== '') tokens.add(canonicalHeaderName(name));
+    const name = canonicalHeaderName(token.trim());
+    if (name === '' || name === 'close' || HOP_BY_HOP_HEADERS.has(name)) continue;
+    (tokens ??= new Set()).add(name);
   }
   return tokens;
 }
@@ -136,8 +150,14 @@ export class HeaderPolicy {
     const named = connectionTokens(incoming.connection);
     // Node hands header names over lower-cased.
     for (const name in incoming) {
-      if (!this.allowsLowerCase(name)) continue;
-      if (named !== undefined && named.has(canonicalHeaderName(name))) continue;
+      let canonical = name;
+      if (name.includes('_')) {
+        if (!this.allowsUnderscoreName(name)) continue;
+        canonical = name.replaceAll('_', '-');
+      } else if (CLIENT_DROPPED.has(name) || hasReservedPrefix(name)) {
+        continue;
+      }
+      if (named !== undefined && named.has(canonical)) continue;
       const value = incoming[name];
       if (value === undefined) continue;
       out[name] = Array.isArray(value) ? value.join(', ') : value;
@@ -170,13 +190,13 @@ export class HeaderPolicy {
 
   private allowsLowerCase(lower: string): boolean {
     if (lower.includes('_')) return this.allowsUnderscoreName(lower);
-    return !isReserved(lower) && !PIPELINE_OWNED.has(lower);
+    return !CLIENT_DROPPED.has(lower) && !hasReservedPrefix(lower);
   }
 
   /** Allow-listed, and not the `_` spelling of a reserved or pipeline-owned name. */
   private allowsUnderscoreName(lower: string): boolean {
     if (!this.underscoreAllowed.has(lower)) return false;
     const folded = lower.replaceAll('_', '-');
-    return !isReserved(folded) && !PIPELINE_OWNED.has(folded);
+    return !CLIENT_DROPPED.has(folded) && !hasReservedPrefix(folded);
   }
 }
