@@ -67,7 +67,7 @@ function routesFile(name: string, extra: unknown[] = []): string {
   return file;
 }
 
-const ADMIN_SCOPES = 'orders:read orders:write admin:read admin:write catalog:read';
+const ADMIN_SCOPES = 'orders:read orders:write users:read cache:purge ops:read catalog:read';
 const adminAuth = (sub = 'usr_0001') =>
   bearer(internalToken({ sub, aud: 'admin-bff', roles: ['admin'], scope: ADMIN_SCOPES }));
 
