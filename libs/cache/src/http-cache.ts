@@ -84,9 +84,16 @@ function single(value: string | string[] | number | undefined): string | undefin
   return Array.isArray(value) ? value.join(', ') : String(value);
 }
 
-/** Field values compared for Vary: whitespace around commas and at the ends does not count. */
-function normalise(value: string | undefined): string | undefined {
-  return value === undefined ? undefined : value.trim().replace(/\s*,\s*/g, ',');
+/**
+ * Field values compared for Vary: whitespace around commas and at the ends does not count;
+ * language ranges are case-insensitive and their order without q-values does not select
+ * anything (RFC 9110 §12.5.4), so `Accept-Language` is lower-cased and sorted.
+ */
+function normalise(value: string | undefined, name = ''): string | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim().replace(/\s*,\s*/g, ',');
+  if (name !== 'accept-language' || text.includes(';')) return text;
+  return text.toLowerCase().split(',').sort().join(',');
 }
 
 function toHeaders(bag: HeaderBag): Headers {
@@ -135,7 +142,8 @@ export function notModified(
     return inm.split(',').some((c) => c.trim().replace(/^W\//, '') === opaque);
   }
   const ims = request['if-modified-since'];
-  const lastModified = single(response['last-modified']);
+  // Without Last-Modified, the stored answer's Date is its modification bound (RFC 9110 §13.1.3).
+  const lastModified = single(response['last-modified']) ?? single(response.date);
   if (ims === undefined || lastModified === undefined) return false;
   const since = Date.parse(ims);
   const modified = Date.parse(lastModified);
@@ -171,7 +179,7 @@ export class HttpCache {
       if (value !== undefined) out[name] = value;
     }
     for (const name of vary) {
-      const value = normalise(single(headers[name]));
+      const value = normalise(single(headers[name]), name);
       if (value !== undefined) out[name] = value;
     }
     if (authorized) out.authorization = '1';
@@ -214,7 +222,7 @@ export class HttpCache {
   }
 
   private variantKey(key: string, marker: VaryMarker, headers: HeaderBag): string {
-    const values = marker.vary.map((n) => `${n}:${normalise(single(headers[n])) ?? '\u0000'}`);
+    const values = marker.vary.map((n) => `${n}:${normalise(single(headers[n]), n) ?? '\u0000'}`);
     return `${key}#${marker.gen}:${digest(values.join('\n'), 16)}`;
   }
 
@@ -266,6 +274,15 @@ export class HttpCache {
     const policy = policyOf(stored);
     const update = toHeaders(answer.headers);
     for (const name of BODY_HEADERS) delete update[name];
+    // The 304 answers a request that carried this entry's validators only: one without a
+    // validator of its own can only mean this entry (RFC 9111 §4.3.4 assumes a cache that sent many).
+    const storedHeaders = policy.storedHeaders();
+    if (update.etag === undefined && update['last-modified'] === undefined) {
+      if (storedHeaders.etag !== undefined) update.etag = storedHeaders.etag;
+      else if (storedHeaders['last-modified'] !== undefined) {
+        update['last-modified'] = storedHeaders['last-modified'];
+      }
+    }
     const revalidated = policy.revalidatedPolicy(
       this.policyRequest(key, requestHeaders, names, false),
       { status: answer.status, headers: update },

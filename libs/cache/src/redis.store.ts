@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import Redis from 'ioredis';
+import { type Redis, createRedisClient } from '@app/redis';
 import type { KeyvStoreAdapter } from 'keyv';
 
 export interface RedisStoreOptions {
@@ -48,14 +48,13 @@ export class RedisStore extends EventEmitter implements KeyvStoreAdapter {
     this.entryPrefix = `${options.keyPrefix}e:`;
     this.tagPrefix = `${options.keyPrefix}t:`;
     this.channel = `${options.keyPrefix}purge`;
-    this.client = new Redis(options.url, {
-      enableOfflineQueue: false,
-      commandTimeout: options.timeoutMs,
-      connectTimeout: Math.max(500, options.timeoutMs * 10),
-      maxRetriesPerRequest: 0,
-      // Keep trying in the background; requests never wait for it.
-      retryStrategy: (times) => Math.min(100 * times, 2_000),
-      lazyConnect: false,
+    // The project's Redis client: no offline queue, command timeout, reconnects in the background.
+    this.client = createRedisClient({
+      url: options.url,
+      use: 'cache',
+      commandTimeoutMs: options.timeoutMs,
+      connectTimeoutMs: Math.max(500, options.timeoutMs * 10),
+      logOutages: false, // `onError` reports them
     });
     // ioredis emits every connection failure; they are expected while Redis is down.
     this.client.on('error', (error: unknown) => this.fail(error));
@@ -179,7 +178,12 @@ export class RedisStore extends EventEmitter implements KeyvStoreAdapter {
 
   /** Receives purges of other instances (re-subscribed by ioredis after reconnects). */
   onPurge(listener: (message: PurgeMessage) => void): void {
-    const sub = this.client.duplicate({ commandTimeout: undefined });
+    const sub = createRedisClient({
+      url: this.options.url,
+      use: 'cache-purge',
+      commandTimeoutMs: this.options.timeoutMs,
+      subscriber: true,
+    });
     this.subscriber = sub;
     sub.on('error', () => undefined);
     // Subscribing on every (re)connection also covers a Redis that was down at start-up.
