@@ -30,7 +30,7 @@ export async function runApiKeyCli(
   argv: readonly string[],
   config: BffConfig,
   print: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
-  store: ApiKeyAdmin = createApiKeyStore(config.auth.apiKeys, config.redisUrl),
+  store: ApiKeyAdmin = createApiKeyStore(config.auth.apiKeys, config.redis),
 ): Promise<number> {
   const [command, ...rest] = argv;
   let values: Record<string, string | undefined>;

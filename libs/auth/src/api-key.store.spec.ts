@@ -23,6 +23,7 @@ describe('API keys: file store and CLI', () => {
     file = join(dir, 'keys.json');
     config = {
       redisUrl: undefined,
+      redis: { url: undefined, commandTimeoutMs: 250 },
       auth: { apiKeys: { store: 'file', file, cacheMs: 0 } },
     } as unknown as BffConfig;
   });

@@ -1,7 +1,13 @@
-import type { ApiKeysConfig } from '@app/config';
+import type { ApiKeysConfig, RedisConfig } from '@app/config';
 import type { Tier } from '@app/core';
+import {
+  type Redis,
+  closeRedisClient,
+  createRedisClient,
+  subscribeOnReady,
+  whenReady,
+} from '@app/redis';
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { createHash, randomBytes } from 'node:crypto';
 import { type FSWatcher, mkdirSync, readFileSync, watch } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
@@ -196,10 +202,17 @@ interface CacheEntry {
 
 const CACHE_LIMIT = 10_000;
 
+/** Where the Redis store connects, and its command timeout (`REDIS_COMMAND_TIMEOUT_MS`). */
+export type RedisApiKeyStoreOptions = Pick<RedisConfig, 'commandTimeoutMs'> & { url: string };
+
 /**
  * Keys in the Redis hash `bff:apikeys` (hash -> JSON record), shared by every instance. Lookups are
  * cached in memory; `bff:apikeys:changed` (published by the CLI) evicts a key everywhere at once,
  * and the cache lifetime is only a backstop for a missed message.
+ *
+ * Fails closed: a lookup that is not cached and fails (Redis down: at once; Redis frozen: after
+ * the command timeout) rejects, and the guard answers 503. Revocation messages fail open: while
+ * the subscription is down, a revoked key lives until its cache entry expires.
  */
 export class RedisApiKeyStore implements ApiKeyStore, ApiKeyAdmin {
   private readonly logger = new Logger('ApiKeys');
@@ -208,27 +221,32 @@ export class RedisApiKeyStore implements ApiKeyStore, ApiKeyAdmin {
   private readonly cache = new Map<string, CacheEntry>();
 
   constructor(
-    url: string,
+    private readonly options: RedisApiKeyStoreOptions,
     private readonly cacheMs: number,
   ) {
-    this.redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    this.redis.on('error', () => undefined);
+    this.redis = createRedisClient({
+      url: options.url,
+      use: 'api-keys',
+      commandTimeoutMs: options.commandTimeoutMs,
+    });
   }
 
   async start(): Promise<void> {
-    this.subscriber = this.redis.duplicate();
-    this.subscriber.on('error', () => undefined);
-    this.subscriber.on('message', (_channel: string, hash: string) => {
+    const subscriber = createRedisClient({
+      url: this.options.url,
+      use: 'api-key-revocations',
+      commandTimeoutMs: this.options.commandTimeoutMs,
+      subscriber: true,
+    });
+    this.subscriber = subscriber;
+    subscriber.on('message', (_channel: string, hash: string) => {
       if (hash === '*') this.cache.clear();
       else this.cache.delete(hash);
     });
-    try {
-      await this.subscriber.subscribe(REDIS_API_KEYS_CHANNEL);
-    } catch (error) {
-      this.logger.warn(
-        `API key revocations will wait for the cache lifetime: ${(error as Error).message}`,
-      );
-    }
+    // Subscribed on every (re)connection; a message missed meanwhile waits for the cache lifetime.
+    subscribeOnReady(subscriber, [REDIS_API_KEYS_CHANNEL], (error) =>
+      this.logger.warn(`API key revocations will wait for the cache lifetime: ${error.message}`),
+    );
   }
 
   async find(hash: string): Promise<ApiKeyRecord | undefined> {
@@ -246,6 +264,7 @@ export class RedisApiKeyStore implements ApiKeyStore, ApiKeyAdmin {
   }
 
   async add(record: ApiKeyRecord): Promise<void> {
+    await this.connected();
     await this.redis.hset(REDIS_API_KEYS_HASH, record.hash, JSON.stringify(record));
     // Evicts a cached "unknown key" answer.
     await this.redis.publish(REDIS_API_KEYS_CHANNEL, record.hash);
@@ -265,22 +284,30 @@ export class RedisApiKeyStore implements ApiKeyStore, ApiKeyAdmin {
   }
 
   async list(): Promise<ApiKeyRecord[]> {
+    await this.connected();
     const all = await this.redis.hgetall(REDIS_API_KEYS_HASH);
     return Object.values(all).map((v) => JSON.parse(v) as ApiKeyRecord);
   }
 
   async close(): Promise<void> {
-    this.subscriber?.disconnect();
-    this.redis.disconnect();
+    if (this.subscriber !== undefined) closeRedisClient(this.subscriber);
+    closeRedisClient(this.redis);
+  }
+
+  /** The CLI runs right after start-up: it waits for the connection that lookups never wait for. */
+  private connected(): Promise<void> {
+    return whenReady(this.redis, Math.max(2_000, this.options.commandTimeoutMs));
   }
 }
 
 /** The store the configuration names. */
 export function createApiKeyStore(
   config: ApiKeysConfig,
-  redisUrl: string | undefined,
+  redis: RedisConfig,
 ): ApiKeyStore & ApiKeyAdmin {
-  if (config.store === 'redis' && redisUrl !== undefined)
-    return new RedisApiKeyStore(redisUrl, config.cacheMs);
+  const { url, commandTimeoutMs } = redis;
+  if (config.store === 'redis' && url !== undefined) {
+    return new RedisApiKeyStore({ url, commandTimeoutMs }, config.cacheMs);
+  }
   return new FileApiKeyStore(config.file);
 }

@@ -1,7 +1,7 @@
-import type { AuditConfig } from '@app/config';
+import type { AuditConfig, RedisConfig } from '@app/config';
 import type { Principal } from '@app/core';
+import { type Redis, closeRedisClient, createRedisClient } from '@app/redis';
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { mkdirSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -49,11 +49,15 @@ export class AuditTrail {
 
   constructor(
     private readonly config: AuditConfig,
-    redisUrl: string | undefined,
+    redis: RedisConfig | undefined,
   ) {
-    if (config.redisStream !== undefined && redisUrl !== undefined) {
-      this.redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-      this.redis.on('error', () => undefined);
+    if (config.redisStream !== undefined && redis?.url !== undefined) {
+      // Fails open: a record the stream misses (Redis down or frozen) is still in the file.
+      this.redis = createRedisClient({
+        url: redis.url,
+        use: 'audit-stream',
+        commandTimeoutMs: redis.commandTimeoutMs,
+      });
     }
   }
 
@@ -106,6 +110,6 @@ export class AuditTrail {
     const handle = this.handle;
     this.handle = undefined;
     await (await handle?.catch(() => undefined))?.close();
-    this.redis?.disconnect();
+    if (this.redis !== undefined) closeRedisClient(this.redis);
   }
 }

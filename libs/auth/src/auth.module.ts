@@ -91,7 +91,7 @@ export class AuthModule {
       {
         provide: API_KEY_STORE,
         useFactory: (o: ResolvedAuthOptions, config: BffConfig) =>
-          createApiKeyStore(o.config.apiKeys, config.redisUrl),
+          createApiKeyStore(o.config.apiKeys, config.redis),
         inject: [AUTH_OPTIONS, BffConfig],
       },
       {
@@ -108,7 +108,7 @@ export class AuthModule {
         {
           provide: AUDIT_TRAIL,
           useFactory: (o: ResolvedAuthOptions, config: BffConfig) =>
-            new AuditTrail(o.config.audit, config.redisUrl),
+            new AuditTrail(o.config.audit, config.redis),
           inject: [AUTH_OPTIONS, BffConfig],
         },
         AuditHook,

@@ -8,6 +8,7 @@ import { readSessionConfig } from './session.config';
 import { readCacheConfig } from './cache.config';
 import { readRoutingConfig } from './routing.config';
 import { readObservabilityConfig } from './observability.config';
+import { readRedisConfig } from './redis.config';
 import { readEdgeConfig } from './edge.config';
 
 export type { EnvSource };
@@ -108,6 +109,7 @@ export function loadConfig(env: EnvSource = process.env): BffConfig {
     edge: readEdgeConfig(r, bodyLimitBytes),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     redisUrl: redis[0],
+    redis: readRedisConfig(r, redis[0]),
     downstreams,
     sandbox: { host: sandboxHost, port: sandboxPort, idp: sandboxIdp },
     session: readSessionConfig(r, {

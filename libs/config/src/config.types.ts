@@ -6,6 +6,7 @@ import type { SessionConfig } from './session.config';
 import type { CacheConfig } from './cache.config';
 import type { RoutingConfig } from './routing.config';
 import type { ObservabilityConfig } from './observability.config';
+import type { RedisConfig } from './redis.config';
 import type { EdgeConfig } from './edge.config';
 /** How a downstream service is reached. `undici` is the fast default; `axios` exists for teams that rely on axios interceptors. */
 export type DownstreamTransportKind = 'undici' | 'axios';
@@ -49,6 +50,8 @@ export interface BffConfig {
   readonly logLevel: LogLevel;
   /** Optional shared store; every lib falls back to memory when absent. */
   readonly redisUrl: string | undefined;
+  /** The shared Redis and the settings of every client of it (`@app/redis`). */
+  readonly redis: RedisConfig;
   readonly downstreams: Readonly<Record<string, DownstreamServiceConfig>>;
   /** Where the development sandbox listens (control port; services use the next ports). */
   readonly sandbox: {

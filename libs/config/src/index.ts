@@ -45,7 +45,7 @@ export type {
 } from './auth.config';
 export { readRoutingConfig } from './routing.config';
 export type { RoutingConfig, UpstreamBalancingConfig, BalancerStrategy } from './routing.config';
-export { readObservabilityConfig } from './observability.config';
+export { readObservabilityConfig, PRODUCTION_SHUTDOWN_DELAY_MS } from './observability.config';
 export type { ObservabilityConfig } from './observability.config';
 export { readEdgeConfig } from './edge.config';
 export type {
@@ -54,3 +54,5 @@ export type {
   HeaderPolicyConfig,
   PathRuleConfig,
 } from './edge.config';
+export { readRedisConfig } from './redis.config';
+export type { RedisConfig } from './redis.config';

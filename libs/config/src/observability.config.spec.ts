@@ -19,6 +19,16 @@ describe('observability config', () => {
     });
   });
 
+  it('drains 10 s before closing in production, not at all elsewhere; SHUTDOWN_DELAY_MS wins', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).observability.shutdownDelayMs).toBe(10_000);
+    expect(loadConfig({ NODE_ENV: 'development' }).observability.shutdownDelayMs).toBe(0);
+    expect(loadConfig({ NODE_ENV: 'test' }).observability.shutdownDelayMs).toBe(0);
+    expect(
+      loadConfig({ NODE_ENV: 'production', SHUTDOWN_DELAY_MS: '0' }).observability.shutdownDelayMs,
+    ).toBe(0);
+    expect(loadConfig({ SHUTDOWN_DELAY_MS: '2500' }).observability.shutdownDelayMs).toBe(2500);
+  });
+
   it('derives the OTLP traces URL from the base endpoint; the signal-specific one wins', () => {
     const base = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' });
     expect(base.observability.otlpTracesUrl).toBe('http://collector:4318/v1/traces');

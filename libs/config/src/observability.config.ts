@@ -28,15 +28,30 @@ export interface ObservabilityConfig {
   readonly healthTimeoutMs: number;
   /** `HEALTH_CACHE_MS`: a check result is reused this long, so frequent probes cost nothing (0 = off). */
   readonly healthCacheMs: number;
-  /** `SHUTDOWN_DELAY_MS`: on SIGTERM, readiness answers 503 this long before listening stops. */
+  /**
+   * `SHUTDOWN_DELAY_MS`: on SIGTERM, the listener stays open this long while readiness answers 503
+   * and every response carries `Connection: close`, so probes and balancers see the drain.
+   * Default {@link PRODUCTION_SHUTDOWN_DELAY_MS} with `NODE_ENV=production`, else 0.
+   */
   readonly shutdownDelayMs: number;
-  /** `SHUTDOWN_TIMEOUT_MS`: hard deadline of a graceful shutdown; hung work is cut and the exit code is 1. */
+  /**
+   * `SHUTDOWN_TIMEOUT_MS`: hard deadline of the rest of a graceful shutdown, counted from the end
+   * of the delay; hung work is cut and the exit code is 1.
+   */
   readonly shutdownTimeoutMs: number;
   /** `BFF_WORKERS`: worker processes per app (node:cluster); `auto` = one per core. */
   readonly workers: number;
 }
 
 const SERVICE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Production default of `SHUTDOWN_DELAY_MS`. A Kubernetes readiness probe with `periodSeconds: 5`
+ * sees the 503 at least once (`failureThreshold: 1`) and usually twice, and kube-proxy and
+ * ingresses have dropped the terminating pod's endpoint well before the listener closes. Delay plus
+ * the 10 s `SHUTDOWN_TIMEOUT_MS` fit the default 30 s `terminationGracePeriodSeconds`.
+ */
+export const PRODUCTION_SHUTDOWN_DELAY_MS = 10_000;
 
 function otlpUrl(r: EnvReader): string | undefined {
   const traces = r.urls('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', [], ['http:', 'https:'])[0];
@@ -86,7 +101,12 @@ export function readObservabilityConfig(
     healthCriticalServices: readCritical(r, services),
     healthTimeoutMs: r.int('HEALTH_TIMEOUT_MS', 1_000, 10, 60_000),
     healthCacheMs: r.int('HEALTH_CACHE_MS', 1_000, 0, 600_000),
-    shutdownDelayMs: r.int('SHUTDOWN_DELAY_MS', 0, 0, 300_000),
+    shutdownDelayMs: r.int(
+      'SHUTDOWN_DELAY_MS',
+      r.raw('NODE_ENV') === 'production' ? PRODUCTION_SHUTDOWN_DELAY_MS : 0,
+      0,
+      300_000,
+    ),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     workers: readWorkers(r),
   };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import Redis from 'ioredis';
+import type { RedisConfig } from '@app/config';
+import { type Redis, closeRedisClient, createRedisClient } from '@app/redis';
 import { SessionBackendUnavailableError } from './session.errors';
 import type { LockRelease, SessionStore } from './session.store';
 
@@ -7,22 +8,23 @@ import type { LockRelease, SessionStore } from './session.store';
 const RELEASE =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
-/** Sessions in Redis, shared by every web-bff instance; values expire with Redis TTLs. */
+/**
+ * Sessions in Redis, shared by every web-bff instance; values expire with Redis TTLs. Fails
+ * closed: a command that fails (Redis down) or gets no answer within `commandTimeoutMs` (Redis
+ * frozen) is a {@link SessionBackendUnavailableError} (503), never a wait.
+ */
 export class RedisSessionStore implements SessionStore {
   private readonly redis: Redis;
 
   constructor(
-    url: string,
+    redis: Pick<RedisConfig, 'commandTimeoutMs'> & { url: string },
     private readonly prefix = 'bff:session:',
   ) {
-    this.redis = new Redis(url, {
-      maxRetriesPerRequest: 1,
-      // Fail fast while Redis is down instead of queueing requests behind a reconnect.
-      enableOfflineQueue: false,
-      lazyConnect: false,
+    this.redis = createRedisClient({
+      url: redis.url,
+      use: 'sessions',
+      commandTimeoutMs: redis.commandTimeoutMs,
     });
-    // Connection errors surface per command; an unhandled 'error' event would crash the process.
-    this.redis.on('error', () => undefined);
   }
 
   async get<T extends object>(key: string): Promise<T | undefined> {
@@ -56,7 +58,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    closeRedisClient(this.redis);
   }
 
   private async run<T>(command: () => Promise<T>): Promise<T> {

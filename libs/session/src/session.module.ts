@@ -42,8 +42,9 @@ export class SessionModule implements OnApplicationShutdown {
           provide: SESSION_STORE,
           useFactory: (session: SessionConfig, config: BffConfig): SessionStore => {
             if (options.store !== undefined) return options.store;
-            if (session.store === 'redis' && config.redisUrl !== undefined) {
-              return new RedisSessionStore(config.redisUrl);
+            const { url, commandTimeoutMs } = config.redis;
+            if (session.store === 'redis' && url !== undefined) {
+              return new RedisSessionStore({ url, commandTimeoutMs });
             }
             return new MemorySessionStore(session.memoryMaxEntries);
           },

@@ -28,7 +28,6 @@ class FakeRedis implements RedisScriptClient {
   emitError(message: string): void {
     this.errorListener?.(new Error(message));
   }
-  quit = jest.fn(() => Promise.resolve('OK'));
   disconnect = jest.fn();
 }
 
@@ -134,12 +133,12 @@ describe('RedisRateLimitStore', () => {
     expect(client.calls).toHaveLength(2);
   });
 
-  it('closes the connection on shutdown without waiting on a dead Redis', async () => {
+  it('closes the connection on shutdown without waiting on Redis (a frozen one would hold it)', async () => {
     const { client, store } = setup();
     await store.onModuleDestroy();
-    expect(client.quit).toHaveBeenCalled();
-    client.status = 'reconnecting';
+    expect(client.disconnect).toHaveBeenCalledTimes(1);
+    client.status = 'end';
     await store.onModuleDestroy();
-    expect(client.disconnect).toHaveBeenCalled();
+    expect(client.disconnect).toHaveBeenCalledTimes(1);
   });
 });

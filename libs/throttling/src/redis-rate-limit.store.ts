@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
+import { closeRedisClient, createRedisClient } from '@app/redis';
 import { MemoryRateLimitStore } from './memory-rate-limit.store';
 import { RateLimitStoreUnavailableError } from './rate-limit.errors';
 import { TOKEN_BUCKET_LUA } from './rate-limit.lua';
@@ -15,7 +15,6 @@ export interface RedisScriptClient {
   evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   on(event: 'error', listener: (error: Error) => void): unknown;
-  quit(): Promise<unknown>;
   disconnect(): void;
 }
 
@@ -63,16 +62,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     this.probeIntervalMs = options.probeIntervalMs ?? 1_000;
     this.logger = options.logger ?? new Logger('RateLimit');
     this.local = new MemoryRateLimitStore({ maxKeys: options.fallbackMaxKeys, now: this.now });
-    this.client =
-      options.client ??
-      new Redis(options.url ?? 'redis://127.0.0.1:6379', {
-        enableOfflineQueue: false,
-        connectTimeout: options.timeoutMs,
-        commandTimeout: options.timeoutMs,
-        maxRetriesPerRequest: 0,
-        // Reconnect quickly and forever: sharing resumes by itself when Redis is back.
-        retryStrategy: (times) => Math.min(times * 100, 1_000),
-      });
+    this.client = options.client ?? this.connect(options);
     this.client.on('error', (error) => this.markDown(error));
   }
 
@@ -129,9 +119,19 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async onModuleDestroy(): Promise<void> {
-    // quit() waits for Redis; a dead one would hold shutdown, so disconnect in that case.
-    if (this.client.status === 'ready') await this.client.quit().catch(() => undefined);
-    else this.client.disconnect();
+    // Never waits on Redis: a frozen one would hold the shutdown.
+    closeRedisClient(this.client);
+  }
+
+  /** The project's Redis client (no offline queue, command timeout, reconnects by itself). */
+  private connect(options: RedisRateLimitStoreOptions): RedisScriptClient {
+    return createRedisClient({
+      url: options.url ?? 'redis://127.0.0.1:6379',
+      use: 'rate-limits',
+      commandTimeoutMs: options.timeoutMs,
+      // This store logs its outages itself (with what they mean for limits).
+      logOutages: false,
+    });
   }
 
   private unavailable(

@@ -1,0 +1,130 @@
+import { Logger } from '@nestjs/common';
+import Redis from 'ioredis';
+import { REDIS_FAILURE_POLICIES, type RedisUse } from './redis.uses';
+
+/** Options of {@link createRedisClient}. */
+export interface RedisClientOptions {
+  /** `redis://` or `rediss://` URL (`REDIS_URL`). */
+  url: string;
+  /** What the client is for: its connection name (`CLIENT LIST` shows `bff:<use>`) and log lines. */
+  use: RedisUse;
+  /**
+   * Longest wait for one command; past it the command fails and the use's failure policy applies.
+   * A frozen Redis (no answer, connection still open) therefore costs a request at most this long.
+   */
+  commandTimeoutMs: number;
+  /** Longest wait for the TCP connection; default the larger of 1 s and `commandTimeoutMs`. */
+  connectTimeoutMs?: number;
+  /**
+   * A pub/sub connection: no command timeout (it only subscribes, off any request path). Subscribe
+   * with {@link subscribeOnReady}, which also subscribes again after every reconnect.
+   */
+  subscriber?: boolean;
+  /**
+   * Log the loss of the connection (once per outage, with the use's failure policy) and its
+   * return. Default true; uses that log their own outages turn it off.
+   */
+  logOutages?: boolean;
+  /** Where those lines go; default Nest's `Logger` with context `Redis`. */
+  logger?: Pick<Logger, 'warn' | 'log'>;
+}
+
+/** Reconnect delays: 100 ms, 200 ms... then every second, forever (sharing resumes by itself). */
+export function reconnectDelayMs(attempt: number): number {
+  return Math.min(attempt * 100, 1_000);
+}
+
+/**
+ * The one way this project creates a Redis client. Whatever the use, the client:
+ * - never queues a command while disconnected (`enableOfflineQueue: false`): it fails at once;
+ * - fails a command that gets no answer within `commandTimeoutMs` (a frozen Redis);
+ * - never retries a command (`maxRetriesPerRequest: 0`) nor re-sends one after a reconnect;
+ * - reconnects in the background forever, so nothing needs a restart once Redis is back;
+ * - never subscribes by itself (`autoResubscribe: false`): ioredis' own re-subscription leaves an
+ *   unhandled rejection when the client is closed during it, so {@link subscribeOnReady} does it;
+ * - has an `error` listener (an unhandled `error` event would crash the process).
+ * The caller applies its use's failure policy (see {@link REDIS_FAILURE_POLICIES}) to failed
+ * commands and closes the client it created with {@link closeRedisClient}.
+ */
+export function createRedisClient(options: RedisClientOptions): Redis {
+  const client = new Redis(options.url, {
+    connectionName: `bff:${options.use}`,
+    lazyConnect: false,
+    enableOfflineQueue: false,
+    commandTimeout: options.subscriber === true ? undefined : options.commandTimeoutMs,
+    connectTimeout: options.connectTimeoutMs ?? Math.max(1_000, options.commandTimeoutMs),
+    maxRetriesPerRequest: 0,
+    autoResubscribe: false,
+    autoResendUnfulfilledCommands: false,
+    retryStrategy: reconnectDelayMs,
+  });
+  const logger = options.logger ?? new Logger('Redis');
+  const { policy, effect } = REDIS_FAILURE_POLICIES[options.use];
+  let down = false;
+  client.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    if (options.logOutages === false) return;
+    logger.warn(
+      `Redis client "${options.use}" unavailable (${error.message}): ${policy}, ${effect}`,
+    );
+  });
+  client.on('ready', () => {
+    if (!down) return;
+    down = false;
+    if (options.logOutages !== false) logger.log(`Redis client "${options.use}" connected again`);
+  });
+  return client;
+}
+
+/**
+ * Subscribes `client` (made with `subscriber: true`) to `channels` now if it is connected, and
+ * again on every reconnect. A failed subscription is reported to `onError`, never left unhandled.
+ */
+export function subscribeOnReady(
+  client: Redis,
+  channels: readonly string[],
+  onError: (error: Error) => void = () => undefined,
+): void {
+  const subscribe = (): void => {
+    client.subscribe(...channels).catch((error: unknown) => {
+      if (client.status === 'end') return; // closed meanwhile: nothing to report
+      onError(error instanceof Error ? error : new Error(String(error)));
+    });
+  };
+  client.on('ready', subscribe);
+  if (client.status === 'ready') subscribe();
+}
+
+/**
+ * Resolves once `client` is connected; rejects after `timeoutMs` or when the client is closed.
+ * For one-off tools (the API key CLI): request paths never wait for a connection.
+ */
+export function whenReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const done = (error?: Error): void => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      client.off('end', onEnd);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onReady = (): void => done();
+    const onEnd = (): void => done(new Error('Redis connection closed'));
+    const timer = setTimeout(
+      () => done(new Error(`Redis not reachable within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    client.on('ready', onReady);
+    client.on('end', onEnd);
+  });
+}
+
+/**
+ * Closes a client at once, without waiting on Redis (a frozen one would hold the shutdown).
+ * Commands still pending fail with "Connection is closed." to their callers, which handle them.
+ */
+export function closeRedisClient(client: { readonly status: string; disconnect(): void }): void {
+  if (client.status !== 'end') client.disconnect();
+}
