@@ -6,6 +6,8 @@ export type {
 } from './throttling.options';
 export { THROTTLING_OPTIONS } from './throttling.options';
 export { TieredThrottlerGuard } from './tiered-throttler.guard';
+export { AddressGate } from './address-gate.hook';
+export type { AddressGateOptions } from './address-gate.hook';
 export type { Caller } from './tiered-throttler.guard';
 export { RateLimit, SkipRateLimit, RATE_LIMIT_OPTIONS } from './rate-limit.decorator';
 export type { RateLimitOptions } from './rate-limit.decorator';

@@ -2,6 +2,9 @@ import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { getOptionsToken, getStorageToken, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import { BffConfig } from '@app/config';
+import { BFF_APP_SETUP, type BffAppSetup } from '@app/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AddressGate } from './address-gate.hook';
 import { MemoryRateLimitStore } from './memory-rate-limit.store';
 import { RedisRateLimitStore } from './redis-rate-limit.store';
 import { RateLimitStore } from './rate-limit.store';
@@ -52,11 +55,26 @@ function providers(optionsProvider: Provider, global: boolean): Provider[] {
     { provide: getOptionsToken(), useValue: THROTTLER_OPTIONS },
     TieredThrottlerGuard,
     ...(global ? [{ provide: APP_GUARD, useExisting: TieredThrottlerGuard }] : []),
+    {
+      provide: AddressGate,
+      useFactory: (store: RateLimitStore, options: ResolvedThrottlingOptions) =>
+        new AddressGate(store, options),
+      inject: [RateLimitStore, THROTTLING_OPTIONS],
+    },
+    {
+      // The limit before authentication: Fastify hooks, which run before every Nest guard.
+      provide: BFF_APP_SETUP,
+      useFactory: (gate: AddressGate): BffAppSetup => ({
+        setup: (app: NestFastifyApplication) => gate.install(app.getHttpAdapter().getInstance()),
+      }),
+      inject: [AddressGate],
+    },
   ];
 }
 
 const EXPORTS = [
   RateLimitStore,
+  AddressGate,
   getStorageToken(),
   getOptionsToken(),
   TieredThrottlerGuard,
@@ -64,9 +82,12 @@ const EXPORTS = [
 ];
 
 /**
- * Tiered rate limiting for a BFF: a global guard built on @nestjs/throttler with token buckets
- * (burst + sustained) and a daily quota per tier, in memory or shared through Redis.
- * Requires `ConfigModule` (for `BffConfig`).
+ * Tiered rate limiting for a BFF, in memory or shared through Redis, in two steps:
+ * 1. before authentication, the {@link AddressGate} (Fastify hooks) refuses client addresses whose
+ *    refused requests (bad or missing credentials...) used up the anonymous tier's limits;
+ * 2. after authentication, a global guard built on @nestjs/throttler takes the request's tokens
+ *    from the verified caller's tier buckets (burst + sustained) and daily quota.
+ * Requires `ConfigModule` (for `BffConfig`) and an app built by `createBffApp` (for the hooks).
  */
 @Module({})
 export class ThrottlingModule {

@@ -11,6 +11,7 @@ import {
 import type { LimitedTier } from '@app/config';
 import { RequestContextStore, type Tier } from '@app/core';
 import type { FastifyRequest } from 'fastify';
+import { markTierChecked } from './address-gate.hook';
 import { ClientIpResolver } from './client-ip';
 import { RATE_LIMIT_OPTIONS, type RateLimitOptions } from './rate-limit.decorator';
 import { RateLimitedError } from './rate-limit.errors';
@@ -19,6 +20,7 @@ import { rateLimitMetrics } from './rate-limit.metrics';
 import { RateLimitStore } from './rate-limit.store';
 import { THROTTLING_OPTIONS, type ResolvedThrottlingOptions } from './throttling.options';
 import type { BucketPolicy } from './throttling.types';
+import { isUnlimitedPath } from './unlimited-paths';
 
 /** Who is calling: the caller's tier and what identifies it (`user:<sub>`, `ip:<address>`). */
 export interface Caller {
@@ -35,24 +37,16 @@ interface RouteLimits {
 
 const TIERS: readonly LimitedTier[] = ['anonymous', 'standard', 'premium'];
 
-/** Health probes and metrics scrapes are never limited. */
-function isUnlimitedPath(url: string): boolean {
-  for (const base of ['/health', '/metrics']) {
-    if (url.startsWith(base)) {
-      const next = url.charCodeAt(base.length);
-      // End of path, "/" or "?".
-      if (Number.isNaN(next) || next === 47 || next === 63) return true;
-    }
-  }
-  return false;
-}
-
 /**
  * The @nestjs/throttler guard with a tiered token-bucket check in place of its fixed window:
  * the stock guard still resolves skips (`@SkipThrottle`/`@SkipRateLimit`) and calls the hooks;
  * `handleRequest` takes the tokens from the caller's burst and sustained buckets and daily quota in
  * one store call, sets the IETF `RateLimit-Policy`/`RateLimit` fields and throws a typed 429.
  * Route settings are compiled on a route's first request and cached.
+ *
+ * It runs after authentication, so it sees the verified caller. What is refused before it (failed
+ * or missing credentials...) is limited by the {@link AddressGate}, which runs before
+ * authentication; a request this guard has seen is never charged there.
  */
 @Injectable()
 export class TieredThrottlerGuard extends ThrottlerGuard {
@@ -70,6 +64,11 @@ export class TieredThrottlerGuard extends ThrottlerGuard {
     super(options, storage, reflector);
     this.ips = new ClientIpResolver(settings.config.trustedProxies);
     this.defaults = this.compileRoute({}, 'all');
+  }
+
+  override canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() === 'http') markTierChecked(context.switchToHttp().getRequest<object>());
+    return super.canActivate(context);
   }
 
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
