@@ -13,6 +13,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BffExceptionFilter } from './bff-exception.filter';
 import { findAppSetups } from './bff-app.setup';
 import { BffLifecycle } from './bff-lifecycle';
+import { installDeadline } from './deadline.hook';
 import { REQUEST_ID_HEADER, createRequestContext } from './request-context';
 import { RequestContextInterceptor } from './request-context.interceptor';
 import { idempotencyKeyOf } from './idempotency.key';
@@ -94,6 +95,8 @@ export async function createBffApp(
       done();
     },
   );
+  // The endpoint deadline also bounds what runs before the handler (sessions, guards).
+  installDeadline(fastify);
   fastify.addHook(
     'onSend',
     (

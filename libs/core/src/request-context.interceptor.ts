@@ -4,11 +4,13 @@ import type { FastifyRequest } from 'fastify';
 import { Observable, TimeoutError, catchError, throwError, timeout } from 'rxjs';
 import { DeadlineExceededError } from './bff.errors';
 import { DEADLINE_METADATA } from './deadline.decorator';
+import { DEADLINE_MESSAGE, disarmDeadline } from './deadline.hook';
 import { RequestContextStore } from './request-context';
 
 /**
  * Runs the handler inside the request's context (so downstream calls find their request id,
- * trace and deadline) and enforces the endpoint deadline even if a handler ignores it.
+ * trace and deadline) and enforces the endpoint deadline even if a handler ignores it. Before the
+ * handler, the deadline hook (deadline.hook.ts) enforced the same budget; this takes over from it.
  */
 @Injectable()
 export class RequestContextInterceptor implements NestInterceptor {
@@ -16,13 +18,16 @@ export class RequestContextInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    disarmDeadline(request);
     const ctx = request.bffContext;
     const ms = this.reflector.getAllAndOverride<number | undefined>(DEADLINE_METADATA, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (ms !== undefined) ctx.deadlineAt = ctx.startedAt + ms;
-    const left = Math.max(0, ctx.deadlineAt - performance.now());
+    const left = ctx.deadlineAt - performance.now();
+    // Spent before the handler (a slow guard): the handler does not start.
+    if (left <= 0) return throwError(() => new DeadlineExceededError(DEADLINE_MESSAGE));
     return new Observable((subscriber) =>
       RequestContextStore.run(ctx, () =>
         next
@@ -31,9 +36,7 @@ export class RequestContextInterceptor implements NestInterceptor {
             timeout({ first: left }),
             catchError((err: unknown) =>
               throwError(() =>
-                err instanceof TimeoutError
-                  ? new DeadlineExceededError('The endpoint deadline was exceeded')
-                  : err,
+                err instanceof TimeoutError ? new DeadlineExceededError(DEADLINE_MESSAGE) : err,
               ),
             ),
           )
