@@ -1,4 +1,5 @@
-// `npm run token -- --sub alice --roles admin --tier premium [--aud web-bff] [--ttl 3600]`
+// `npm run token -- --sub alice --roles admin --tier premium [--aud web-bff] [--ttl 3600]
+//  [--scope orders:read,users:read]`
 // Prints an access token minted by the running sandbox IdP (`npm start` or `npm run start:sandbox`).
 // The token is a real RFC 9068 JWT from oidc-provider, verified by the BFFs through the IdP's JWKS.
 import { parseArgs } from 'node:util';
@@ -11,6 +12,7 @@ const usage = `Usage: npm run -s token -- --sub <subject> [options]
   --aud <bff>       web-bff | mobile-bff | admin-bff                (default: web-bff)
   --ttl <seconds>   lifetime, 1..86400                             (default: IdP setting, 300)
   --scope <list>    space- or comma-separated scopes               (default: every API scope)
+                    admin-bff: users:read orders:read orders:write ops:read cache:purge
   --org <id>        org_id claim
   --idp <url>       sandbox IdP base URL   (default: $SANDBOX_IDP_URL or http://127.0.0.1:4006)
   --json            print the whole JSON response instead of the bare token`;

@@ -1,5 +1,5 @@
 import { createAdminBff } from '../apps/admin-bff/src/admin-bff.app';
-import { type TestIssuer, startTestIssuer } from './support/auth';
+import { ADMIN_SCOPES, type TestIssuer, startTestIssuer } from './support/auth';
 import { type RunningApp, type Sandbox, json, startApp, startSandbox } from './support/stack';
 
 describe('admin-bff against the sandbox', () => {
@@ -30,14 +30,24 @@ describe('admin-bff against the sandbox', () => {
   // Reads as support staff (they may read), mutations as an admin (only they may mutate).
   const get = (path: string) =>
     fetch(`${admin.url}${path}`, {
-      headers: issuer.headers({ sub: 'staff_support', roles: ['support'], aud: 'admin-bff' }),
+      headers: issuer.headers({
+        sub: 'staff_support',
+        roles: ['support'],
+        aud: 'admin-bff',
+        scope: 'users:read orders:read',
+      }),
     });
   const patch = (path: string, body: unknown, raw?: string) =>
     fetch(`${admin.url}${path}`, {
       method: 'PATCH',
       headers: {
         'content-type': 'application/json',
-        ...issuer.headers({ sub: 'staff_admin', roles: ['admin'], aud: 'admin-bff' }),
+        ...issuer.headers({
+          sub: 'staff_admin',
+          roles: ['admin'],
+          aud: 'admin-bff',
+          scope: ADMIN_SCOPES,
+        }),
       },
       body: raw ?? JSON.stringify(body),
     });

@@ -12,6 +12,7 @@ import { startIdp } from '../apps/sandbox/src/idp/idp.server';
 import type { SandboxIdp } from '../apps/sandbox/src/idp/idp.types';
 import { createWebBff } from '../apps/web-bff/src/web-bff.app';
 import {
+  ADMIN_SCOPES,
   TEST_INTERNAL_ISSUER,
   type TestIssuer,
   bearer,
@@ -44,7 +45,15 @@ describe('auth: bearer JWTs, API keys, roles, user context, audit', () => {
   beforeAll(async () => {
     sandbox = await startSandbox();
     issuer = await startTestIssuer();
-    const env = { ...issuer.env, AUTH_JWKS_COOLDOWN_MS: '60000', AUTH_API_KEYS_FILE: keysFile };
+    const env = {
+      ...issuer.env,
+      AUTH_JWKS_COOLDOWN_MS: '60000',
+      AUTH_API_KEYS_FILE: keysFile,
+      // Refused credentials are rate limited per address before authentication
+      // (test/edge-auth.e2e-spec.ts); here every refusal must show its own 401.
+      RATE_LIMIT_ANONYMOUS_BURST: '100000',
+      RATE_LIMIT_ANONYMOUS_SUSTAINED: '0',
+    };
     web = await startApp(createWebBff, sandbox, env);
     admin = await startApp(createAdminBff, sandbox, { ...env, AUDIT_LOG_PATH: auditPath });
   });
@@ -560,6 +569,8 @@ describe('auth: bearer JWTs, API keys, roles, user context, audit', () => {
         'premium',
         '--roles',
         'support',
+        '--scopes',
+        'users:read,orders:read',
       ]);
       expect(created.code).toBe(0);
       const key = created.lines[0];
@@ -591,7 +602,17 @@ describe('auth: bearer JWTs, API keys, roles, user context, audit', () => {
       try {
         const client = `it-${randomUUID()}`;
         const created = await cli(
-          ['create', '--client', client, '--tier', 'standard', '--roles', 'support'],
+          [
+            'create',
+            '--client',
+            client,
+            '--tier',
+            'standard',
+            '--roles',
+            'support',
+            '--scopes',
+            'users:read',
+          ],
           true,
         );
         const key = created.lines[0];
@@ -625,7 +646,7 @@ describe('auth: bearer JWTs, API keys, roles, user context, audit', () => {
 
   describe('admin-bff: support may read, only admin may mutate; every mutation is audited', () => {
     const adminToken = (roles: string[], sub = `staff_${roles.join('_') || 'none'}`) =>
-      issuer.headers({ sub, roles, aud: 'admin-bff' });
+      issuer.headers({ sub, roles, aud: 'admin-bff', scope: ADMIN_SCOPES });
     const patchStatus = (id: string, headers: Record<string, string>, status = 'cancelled') =>
       fetch(`${admin.url}/orders/${id}/status`, {
         method: 'PATCH',

@@ -12,7 +12,7 @@ import { DownstreamClient, DownstreamModule, dpath } from '@app/downstream';
 import { ResilienceModule, ResilienceRegistry } from '@app/resilience';
 import { createAdminBff } from '../apps/admin-bff/src/admin-bff.app';
 import { createWebBff } from '../apps/web-bff/src/web-bff.app';
-import { type TestIssuer, startTestIssuer } from './support/auth';
+import { ADMIN_SCOPES, type TestIssuer, startTestIssuer } from './support/auth';
 import { type RunningApp, type Sandbox, json, startApp, startSandbox } from './support/stack';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -158,7 +158,7 @@ describe('shared response cache (memory + Redis)', () => {
     fetch(`${app.url}${path}`, { headers });
   const user = (sub: string) => issuer.headers({ sub, aud: 'web-bff' });
   const adminHeaders = () =>
-    issuer.headers({ sub: 'staff_admin', roles: ['admin'], aud: 'admin-bff' });
+    issuer.headers({ sub: 'staff_admin', roles: ['admin'], aud: 'admin-bff', scope: ADMIN_SCOPES });
   const purge = (body: unknown) =>
     fetch(`${admin.url}/ops/cache/purge`, {
       method: 'POST',

@@ -1,7 +1,7 @@
 import { ResilienceRegistry } from '@app/resilience';
 import { createAdminBff } from '../apps/admin-bff/src/admin-bff.app';
 import { createWebBff } from '../apps/web-bff/src/web-bff.app';
-import { type TestIssuer, startTestIssuer } from './support/auth';
+import { ADMIN_SCOPES, type TestIssuer, startTestIssuer } from './support/auth';
 import { type RunningApp, type Sandbox, json, startApp, startSandbox } from './support/stack';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -32,7 +32,13 @@ describe('resilience against the sandbox', () => {
     sandbox = await startSandbox();
     issuer = await startTestIssuer();
     env = { ...issuer.env, CACHE_ENABLED: 'false', RATE_LIMIT_ENABLED: 'false' };
-    asAdmin = () => issuer.headers({ sub: 'staff_admin', roles: ['admin'], aud: 'admin-bff' });
+    asAdmin = () =>
+      issuer.headers({
+        sub: 'staff_admin',
+        roles: ['admin'],
+        aud: 'admin-bff',
+        scope: ADMIN_SCOPES,
+      });
   });
 
   afterAll(async () => {

@@ -617,7 +617,9 @@ describe('declarative routes (pass-through)', () => {
       try {
         expect((await fetch(`${admin.url}/api/v1/users/usr_0002`)).status).toBe(401);
         const res = await fetch(`${admin.url}/api/v1/users/usr_0002`, {
-          headers: bearer(internalToken({ aud: 'admin-bff', roles: ['admin'] })),
+          headers: bearer(
+            internalToken({ aud: 'admin-bff', roles: ['admin'], scope: 'users:read' }),
+          ),
         });
         expect(res.status).toBe(200);
         expect((await json(res)).id).toBe('usr_0002');

@@ -140,7 +140,16 @@ describe('sandbox dev identity provider (oidc-provider)', () => {
       client_id: 'sandbox-cli',
     });
     expect((claims.exp ?? 0) - (claims.iat ?? 0)).toBe(60);
-    expect(String(claims.scope).split(' ')).toContain('admin:write');
+    // Every API scope by default, the admin BFF's included.
+    expect(String(claims.scope).split(' ')).toEqual(
+      expect.arrayContaining([
+        'users:read',
+        'orders:read',
+        'orders:write',
+        'ops:read',
+        'cache:purge',
+      ]),
+    );
   });
 
   it.each([

@@ -107,8 +107,13 @@ export interface TestIssuer {
   close(): Promise<void>;
 }
 
+export interface TestIssuerOptions {
+  /** Holds every JWKS answer this long (a slow or hung IdP); `close()` cuts the ones pending. */
+  jwksDelayMs?: number;
+}
+
 /** Starts an OIDC issuer on an ephemeral loopback port: discovery document and JWKS. */
-export async function startTestIssuer(): Promise<TestIssuer> {
+export async function startTestIssuer(options: TestIssuerOptions = {}): Promise<TestIssuer> {
   const keys: TestKey[] = [rsaKey()];
   let jwksHits = 0;
   let url = '';
@@ -126,7 +131,7 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     }
     if (req.url === '/jwks') {
       jwksHits++;
-      return send({
+      const keySet = () => ({
         keys: keys.map((k) => ({
           ...k.publicKey.export({ format: 'jwk' }),
           kid: k.kid,
@@ -134,6 +139,10 @@ export async function startTestIssuer(): Promise<TestIssuer> {
           use: 'sig',
         })),
       });
+      if (options.jwksDelayMs === undefined) return send(keySet());
+      const timer = setTimeout(() => send(keySet()), options.jwksDelayMs);
+      res.once('close', () => clearTimeout(timer));
+      return;
     }
     res.writeHead(404).end();
   });
@@ -186,6 +195,9 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   };
   return issuer;
 }
+
+/** Every scope the admin BFF's routes require (README, "Scopes"), for admin tokens of tests. */
+export const ADMIN_SCOPES = 'users:read orders:read orders:write ops:read cache:purge';
 
 /** The internal HS256 secret `sandboxEnv()` gives every test app. */
 export const TEST_INTERNAL_SECRET = 'test-internal-secret-0123456789abcdef';

@@ -1,9 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BffConfig, ConfigModule } from '@app/config';
-import { AuthModule } from '@app/auth';
+import { AuthModule, Scopes } from '@app/auth';
 import { CoreModule } from '@app/core';
 import { ObservabilityModule } from '@app/observability';
-import { BffCacheModule, DownstreamCache } from '@app/cache';
+import { BffCacheModule, CachePurgeController, DownstreamCache } from '@app/cache';
 import { DownstreamModule } from '@app/downstream';
 import { ResilienceModule, ResilienceRegistry } from '@app/resilience';
 import { RoutingModule } from '@app/routing';
@@ -14,6 +14,10 @@ import { OrdersController } from './orders/orders.controller';
 import { OrdersService } from './orders/orders.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
+
+// The cache lib's `POST /ops/cache/purge` (mounted below): admin only (the module's default role),
+// with a token delegated to purge.
+Scopes('cache:purge')(CachePurgeController);
 
 /** The admin panel's BFF: full detail, internal fields, order status changes. */
 @Module({})

@@ -1,4 +1,4 @@
-import { PUBLIC_METADATA, type Principal, type PublicMode, isBffError } from '@app/core';
+import { type Principal, type PublicMode, isBffError } from '@app/core';
 import {
   type CanActivate,
   type ExecutionContext,
@@ -21,7 +21,7 @@ import {
 } from './auth.errors';
 import { authMetrics } from './auth.metrics';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from './auth.options';
-import { ROLES_METADATA, SCOPES_METADATA } from './auth.decorators';
+import { declaredAuthorization } from './auth.decorators';
 import { API_KEY_FORMAT, type ApiKeyStore, hashApiKey } from './api-key.store';
 import {
   DECODED_TOKEN,
@@ -193,17 +193,11 @@ export class BffAuthGuard implements CanActivate {
     const handler = context.getHandler();
     let base = this.requirements.get(handler);
     if (base === undefined) {
-      const targets = [handler, context.getClass()];
-      const publicMode = this.reflector.getAllAndOverride<PublicMode | undefined>(
-        PUBLIC_METADATA,
-        targets,
-      );
-      const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_METADATA, targets);
+      const declared = declaredAuthorization(this.reflector, handler, context.getClass());
       base = {
-        mode: publicMode ?? 'required',
-        roles: roles ?? (publicMode === undefined ? this.options.defaultRoles : []),
-        scopes:
-          this.reflector.getAllAndOverride<string[] | undefined>(SCOPES_METADATA, targets) ?? [],
+        mode: declared.mode,
+        roles: declared.roles ?? (declared.mode === 'required' ? this.options.defaultRoles : []),
+        scopes: declared.scopes,
       };
       this.requirements.set(handler, base);
     }

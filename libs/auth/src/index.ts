@@ -1,7 +1,14 @@
 export { AuthModule } from './auth.module';
 export type { AuthModuleOptions } from './auth.options';
 export { BffAuthGuard, toAuthError } from './auth.guard';
-export { Roles, Scopes, CurrentPrincipal } from './auth.decorators';
+export {
+  Roles,
+  Scopes,
+  Authenticated,
+  CurrentPrincipal,
+  declaredAuthorization,
+} from './auth.decorators';
+export type { DeclaredAuthorization } from './auth.decorators';
 export { Public } from '@app/core';
 export {
   AuthError,

@@ -1,4 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { Scopes } from '@app/auth';
 import { type CircuitSnapshot, ResilienceRegistry } from '@app/resilience';
 
 /** Body of `GET /ops/circuits`. */
@@ -14,6 +15,8 @@ export class CircuitsController {
   constructor(private readonly registry: ResilienceRegistry) {}
 
   @Get('circuits')
+  // Admin only (the module's default role).
+  @Scopes('ops:read')
   @Header('cache-control', 'no-store')
   circuits(): CircuitsResponse {
     return { enabled: this.registry.enabled, services: this.registry.snapshot() };

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
-import { Roles } from '@app/auth';
+import { Roles, Scopes } from '@app/auth';
 import { IdParamPipe } from '@app/core';
 import { ResponseShape } from '@app/shaping';
 import { RateLimit } from '@app/throttling';
@@ -18,6 +18,7 @@ export class OrdersController {
 
   @Get()
   @Roles('admin', 'support')
+  @Scopes('orders:read')
   // Fans out to several downstream calls: costs two rate-limit tokens.
   @RateLimit({ weight: 2 })
   @ApiOkResponse({ type: OrderListDto })
@@ -28,6 +29,7 @@ export class OrdersController {
 
   @Get(':id')
   @Roles('admin', 'support')
+  @Scopes('orders:read')
   // Fans out to several downstream calls: costs two rate-limit tokens.
   @RateLimit({ weight: 2 })
   @ApiOkResponse({ type: AdminOrderDetailDto })
@@ -37,8 +39,9 @@ export class OrdersController {
   }
 
   @Patch(':id/status')
-  // Mutations: admin only, and recorded in the audit trail.
+  // Mutations: admin only, with a token delegated to write orders; recorded in the audit trail.
   @Roles('admin')
+  @Scopes('orders:write')
   @ApiOkResponse({ type: AdminOrderDetailDto })
   @ResponseShape(AdminOrderDetailDto)
   changeStatus(@Param('id', IdParamPipe) id: string, @Body() change: ChangeOrderStatusDto) {

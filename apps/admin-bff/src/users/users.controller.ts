@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { Roles } from '@app/auth';
+import { Roles, Scopes } from '@app/auth';
 import { ResponseShape } from '@app/shaping';
 import { UserListDto, UserSearchQueryDto } from './users.dto';
 import { UsersService } from './users.service';
@@ -11,6 +11,7 @@ export class UsersController {
 
   @Get()
   @Roles('admin', 'support')
+  @Scopes('users:read')
   @ApiOkResponse({ type: UserListDto })
   @ResponseShape(UserListDto)
   search(@Query() query: UserSearchQueryDto) {

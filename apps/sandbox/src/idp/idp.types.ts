@@ -43,15 +43,21 @@ export type BffAudience = (typeof BFF_AUDIENCES)[number];
 
 export const resourceFor = (audience: BffAudience): string => `urn:bff:${audience}`;
 
-/** Scopes an access token for a BFF may carry (beyond the OIDC ones). */
+/**
+ * Scopes an access token for a BFF may carry (beyond the OIDC ones). The admin BFF requires one on
+ * each route (README, "Scopes"): `users:read`, `orders:read`, `orders:write` (order status
+ * changes), `ops:read` (`/ops/circuits`) and `cache:purge` (`/ops/cache/purge`). Dev tokens carry
+ * all of them unless `scope` names fewer; roles still apply on top (support cannot write orders).
+ */
 export const API_SCOPES = [
   'catalog:read',
   'orders:read',
   'orders:write',
+  'users:read',
+  'ops:read',
+  'cache:purge',
   'profile:read',
   'profile:write',
-  'admin:read',
-  'admin:write',
 ] as const;
 
 /** Client of `client_credentials` tokens and of `/dev/token` mints. */

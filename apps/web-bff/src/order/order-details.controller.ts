@@ -1,5 +1,5 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { CurrentPrincipal } from '@app/auth';
+import { Authenticated, CurrentPrincipal } from '@app/auth';
 import { CacheResponse } from '@app/cache';
 import { IdParamPipe, type Principal } from '@app/core';
 import { ResponseShape } from '@app/shaping';
@@ -8,12 +8,13 @@ import { OrderDetailsDto } from './order-details.dto';
 import { OrderDetailsService } from './order-details.service';
 import { ApiOkResponse } from '@nestjs/swagger';
 
-/** Signed-in callers only (the guard's default); each sees their own orders, support/admin any. */
+/** Signed-in callers only; each sees their own orders, support/admin any (the service checks). */
 @Controller('orders')
 export class OrderDetailsController {
   constructor(private readonly orders: OrderDetailsService) {}
 
   @Get(':id')
+  @Authenticated()
   // Fans out to several downstream calls: costs two rate-limit tokens.
   @RateLimit({ weight: 2 })
   // Per user, short-lived; purged by the admin status change (tag order:<id>).
