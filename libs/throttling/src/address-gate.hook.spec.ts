@@ -48,6 +48,7 @@ async function appWith(config: RateLimitConfig, clock: { now: number }) {
   });
   app.get('/health/live', (_request, reply) => reply.status(401).send({ status: 401 }));
   app.get('/boom', (_request, reply) => reply.status(503).send({ status: 503 }));
+  app.get('/outdated', (_request, reply) => reply.status(426).send({ status: 426 }));
   await app.ready();
   const get = (url: string, from = '203.0.113.1') =>
     app.inject({ url, headers: { 'x-forwarded-for': from } });
@@ -78,12 +79,13 @@ describe('AddressGate', () => {
     await app.close();
   });
 
-  it('never charges what the tier limit saw, server errors, health probes or its own 429s', async () => {
+  it('never charges what the tier limit saw, server errors, outdated apps, probes or its own 429s', async () => {
     const clock = { now: 1_000_000 };
     const { app, gate, get } = await appWith(limits(), clock);
     for (let i = 0; i < 10; i++) {
       expect((await get('/served')).statusCode).toBe(403);
       expect((await get('/boom')).statusCode).toBe(503);
+      expect((await get('/outdated')).statusCode).toBe(426);
       expect((await get('/health/live')).statusCode).toBe(401);
     }
     expect(gate.size).toBe(0);

@@ -146,12 +146,17 @@ export class AddressGate {
     return this.blocks.size;
   }
 
-  /** A client error the tier limit never saw, on a limited path. */
+  /**
+   * A client error the tier limit never saw, on a limited path. Not a 429 (the gate's own, or the
+   * connection cap's) nor a 426: an outdated mobile app is no abuse, and many of them behind one
+   * carrier NAT must not block the up-to-date ones.
+   */
   private shouldCharge(request: FastifyRequest, status: number): boolean {
     return (
       status >= 400 &&
       status < 500 &&
       status !== 429 &&
+      status !== 426 &&
       (request as Marked)[TIER_CHECKED] !== true &&
       !isUnlimitedPath(request.url)
     );
