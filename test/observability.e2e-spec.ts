@@ -438,6 +438,48 @@ describe('observability', () => {
     });
   });
 
+  describe('readiness when Redis is down but every use of it fails open', () => {
+    it('reports Redis as degraded and stays ready (200); a critical downstream still gates it', async () => {
+      const failOpen = await startApp(createWebBff, sandbox, {
+        REDIS_URL: `redis://127.0.0.1:${await closedPort()}`,
+        // Rate limits and the cache fail open; sessions and API keys do not use Redis here.
+        SESSION_STORE: 'memory',
+        AUTH_API_KEYS_STORE: 'file',
+        HEALTH_CACHE_MS: '0',
+        HEALTH_TIMEOUT_MS: '500',
+      });
+      try {
+        const started = performance.now();
+        const ready = await fetch(`${failOpen.url}/health/ready`);
+        expect(performance.now() - started).toBeLessThan(1500);
+        expect(ready.status).toBe(200);
+        expect(await json(ready)).toEqual({
+          status: 'degraded',
+          degraded: ['redis'],
+          checks: {
+            redis: { status: 'down', message: 'unreachable', responseTime: expect.any(Number) },
+            catalog: { status: 'up', responseTime: expect.any(Number) },
+          },
+        });
+        // The instance serves meanwhile (limits and cache fall back to memory).
+        expect((await fetch(`${failOpen.url}/products/prd_0004`)).status).toBe(200);
+
+        sandbox.faults.set('catalog', { outage: true });
+        await sandbox.settle();
+        const down = await fetch(`${failOpen.url}/health/ready`);
+        expect(down.status).toBe(503);
+        expect(await json(down)).toMatchObject({
+          status: 'error',
+          checks: { redis: { status: 'down' }, catalog: { status: 'down' } },
+        });
+      } finally {
+        sandbox.faults.reset();
+        await sandbox.settle();
+        await failOpen.app.close();
+      }
+    });
+  });
+
   describe('graceful shutdown of a real process', () => {
     let child: ChildProcess | undefined;
 

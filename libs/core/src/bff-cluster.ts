@@ -18,9 +18,13 @@ const MAX_EARLY_DEATHS = 5;
 
 export interface PrimaryOptions {
   workers: number;
-  /** Longest wait for workers to drain after SIGTERM before they are killed. */
+  /** Workers keep their listener open this long after SIGTERM (`SHUTDOWN_DELAY_MS`). */
+  shutdownDelayMs: number;
+  /** Then they have this long to finish (`SHUTDOWN_TIMEOUT_MS`) before they are killed. */
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
+  /** Logged once at start as warnings (e.g. state that is not shared between workers). */
+  warnings?: readonly string[];
 }
 
 /**
@@ -82,15 +86,19 @@ export function runPrimary(name: string, options: PrimaryOptions): void {
     logger.info(`${signal}: stopping ${startedAt.size} workers`);
     for (const worker of startedAt.keys()) worker.process.kill('SIGTERM');
     // Workers enforce their own deadline; this one only catches a worker that cannot even exit.
-    setTimeout(() => {
-      logger.error('workers did not exit in time; killing them');
-      for (const worker of startedAt.keys()) worker.process.kill('SIGKILL');
-      process.exit(1);
-    }, options.shutdownTimeoutMs + 2_000).unref();
+    setTimeout(
+      () => {
+        logger.error('workers did not exit in time; killing them');
+        for (const worker of startedAt.keys()) worker.process.kill('SIGKILL');
+        process.exit(1);
+      },
+      options.shutdownDelayMs + options.shutdownTimeoutMs + 2_000,
+    ).unref();
   };
   process.on('SIGTERM', () => stopAll('SIGTERM'));
   process.on('SIGINT', () => stopAll('SIGINT'));
 
+  for (const warning of options.warnings ?? []) logger.warn(warning);
   for (let i = 0; i < options.workers; i++) fork();
   logger.info(`started ${options.workers} workers`);
 }

@@ -7,9 +7,11 @@ const IDLE_SWEEP_MS = 100;
 
 /**
  * Drains then closes an app:
- * 1. draining: readiness answers 503 and every response carries `Connection: close`;
- * 2. after `delayMs` (load balancers see the 503 first) the listener closes: new connections are
- *    refused, idle keep-alive sockets are dropped;
+ * 1. draining: readiness answers 503 and every response carries `Connection: close`, while the
+ *    listener stays open for `delayMs`: probes and balancers see the 503, keep-alive clients are
+ *    told to reconnect (elsewhere), and requests still routed here are served;
+ * 2. after `delayMs` the listener closes: new connections are refused, idle keep-alive sockets
+ *    are dropped;
  * 3. in-flight requests finish (the returned promise waits for the last socket);
  * 4. Nest's shutdown hooks run: downstream pools, Redis clients, span and log flushes.
  * The caller owns the hard deadline (see runBff).
@@ -32,8 +34,12 @@ export async function drainAndClose(app: INestApplication, delayMs: number): Pro
 }
 
 export interface SignalShutdownOptions {
+  /** `SHUTDOWN_DELAY_MS`: how long the drain is visible (listener open, readiness 503). */
   delayMs: number;
-  /** Hard deadline: past it, remaining sockets are destroyed and the process exits 1. */
+  /**
+   * `SHUTDOWN_TIMEOUT_MS`, counted from the end of the delay: past it, remaining sockets are
+   * destroyed and the process exits 1. The whole stop takes at most `delayMs + timeoutMs`.
+   */
   timeoutMs: number;
 }
 
@@ -53,14 +59,19 @@ export function stopOnSignals(
     if (stopping) return;
     stopping = true;
     logger.log(
-      `${signal}: draining (delay ${options.delayMs} ms, deadline ${options.timeoutMs} ms)`,
+      `${signal}: draining (delay ${options.delayMs} ms, then deadline ${options.timeoutMs} ms)`,
     );
-    setTimeout(() => {
-      logger.error(`shutdown deadline of ${options.timeoutMs} ms exceeded; cutting hung work`);
-      (app.getHttpServer() as Server).closeAllConnections();
-      process.exit(1);
-    }, options.timeoutMs).unref();
-    drainAndClose(app, options.delayMs).then(
+    app.get(BffLifecycle).startDraining();
+    const close = async (): Promise<void> => {
+      if (options.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+      setTimeout(() => {
+        logger.error(`shutdown deadline of ${options.timeoutMs} ms exceeded; cutting hung work`);
+        (app.getHttpServer() as Server).closeAllConnections();
+        process.exit(1);
+      }, options.timeoutMs).unref();
+      await drainAndClose(app, 0);
+    };
+    close().then(
       () => {
         logger.log('stopped');
         process.exit(0);

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BffAppName, BffConfig, ConfigValidationError, loadConfig } from '@app/config';
 import { runPrimary } from './bff-cluster';
+import { clusterWarnings } from './bff-cluster.warnings';
 import { stopOnSignals } from './graceful-shutdown';
 
 /**
@@ -28,8 +29,10 @@ export async function runBff(
   if (ops.workers > 1 && cluster.isPrimary) {
     runPrimary(name, {
       workers: ops.workers,
+      shutdownDelayMs: ops.shutdownDelayMs,
       shutdownTimeoutMs: ops.shutdownTimeoutMs,
       logLevel: config.logLevel,
+      warnings: clusterWarnings(config),
     });
     return;
   }

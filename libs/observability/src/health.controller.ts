@@ -18,12 +18,15 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: 503 while draining or when Redis or a critical downstream does not answer. */
+  /**
+   * Readiness: 503 while draining or when a critical downstream or a Redis that some use needs
+   * (fail-closed) does not answer; 200 `degraded` when only fail-open dependencies are down.
+   */
   @Get('ready')
   @Header('cache-control', 'no-store')
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
     const report = await this.readiness.report();
-    if (report.status !== 'ok') reply.status(503);
+    if (report.status !== 'ok' && report.status !== 'degraded') reply.status(503);
     return report;
   }
 }

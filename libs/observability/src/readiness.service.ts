@@ -16,29 +16,40 @@ import {
   type HealthIndicatorResult,
   HealthIndicatorService,
 } from '@nestjs/terminus';
-import Redis from 'ioredis';
+import { type Redis, closeRedisClient, createRedisClient, redisUsesOf } from '@app/redis';
 import {
   DEFAULT_CRITICAL_SERVICES,
   OBSERVABILITY_OPTIONS,
   type ObservabilityModuleOptions,
 } from './observability.options';
 
-/** Body of `/health/ready`; `checks` holds one entry per dependency (`up`/`down`, no internals). */
+/**
+ * Body of `/health/ready`; `checks` holds one entry per dependency (`up`/`down`, no internals).
+ * `degraded` (answered with 200): only dependencies whose every use fails open are down, listed in
+ * `degraded`; the instance still serves, so a shared outage must not empty the balancer.
+ */
 export interface ReadinessReport {
-  status: 'ok' | 'error' | 'draining';
+  status: 'ok' | 'degraded' | 'error' | 'draining';
   checks?: HealthCheckResult['details'];
+  /** Dependencies that are down but whose every use fails open. */
+  degraded?: string[];
 }
 
 /** Thrown inside checks: short fixed messages, so no address or stack reaches the probe's body. */
 class CheckFailed extends Error {}
 
 /**
- * Readiness of the app: not draining, Redis answering PING (when configured) and every critical
- * downstream answering its `/health` with a 2xx, each within `HEALTH_TIMEOUT_MS`.
+ * Readiness of the app: not draining, Redis answering PING (when the app uses it) and every
+ * critical downstream answering its `/health` with a 2xx, each within `HEALTH_TIMEOUT_MS`. Redis
+ * gates readiness only when one of the app's uses of it fails closed (sessions, uncached API keys,
+ * fail-closed rate limits); when every use fails open (rate limits, cache, audit stream), a Redis
+ * outage is reported as `degraded` with status 200.
  */
 @Injectable()
 export class ReadinessService implements OnModuleInit, OnApplicationShutdown {
   private redis: Redis | undefined;
+  /** Checks whose failure only degrades the app (every use of the dependency fails open). */
+  private readonly optional = new Set<string>();
   private readonly checks: HealthIndicatorFunction[] = [];
   private readonly timeoutMs: number;
   private readonly cacheMs: number;
@@ -65,20 +76,19 @@ export class ReadinessService implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    const url = this.config.redisUrl;
-    if (url !== undefined) {
-      const redis = new Redis(url, {
-        lazyConnect: true,
-        // A command while disconnected fails at once instead of waiting in a queue.
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        connectTimeout: this.timeoutMs,
-        retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    const url = this.config.redis.url;
+    const uses = redisUsesOf(this.config, this.options.app);
+    if (url !== undefined && uses.length > 0) {
+      // Failures are reported by the check (not logged); the client reconnects in the background.
+      const redis = createRedisClient({
+        url,
+        use: 'readiness',
+        commandTimeoutMs: this.timeoutMs,
+        connectTimeoutMs: this.timeoutMs,
+        logOutages: false,
       });
-      // Failures are reported by the check; the client reconnects in the background.
-      redis.on('error', () => undefined);
-      redis.connect().catch(() => undefined);
       this.redis = redis;
+      if (uses.every((u) => u.policy === 'fail-open')) this.optional.add('redis');
       this.checks.push(() => this.attempt('redis', () => this.pingRedis(redis)));
     }
     const downstream = this.downstream;
@@ -99,12 +109,17 @@ export class ReadinessService implements OnModuleInit, OnApplicationShutdown {
       return { status: 'ok', checks: result.details };
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
-      return { status: 'error', checks: (error.getResponse() as HealthCheckResult).details };
+      const checks = (error.getResponse() as HealthCheckResult).details;
+      const down = Object.keys(checks).filter((key) => checks[key].status !== 'up');
+      if (down.every((key) => this.optional.has(key))) {
+        return { status: 'degraded', checks, degraded: down };
+      }
+      return { status: 'error', checks };
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.redis?.disconnect();
+    if (this.redis !== undefined) closeRedisClient(this.redis);
   }
 
   private attempt(
