@@ -98,6 +98,11 @@ describe('Redis frozen (SIGSTOP) under every store', () => {
     cookie = jar.header(a.url);
 
     apiKey = generateApiKey();
+    await storeApiKey();
+  });
+
+  /** Puts the test's API key in the private Redis (again after a restart wiped it). */
+  const storeApiKey = async (): Promise<void> => {
     const record = newApiKeyRecord(apiKey, { client: `faults-${run}`, tier: 'standard' });
     const keys = createRedisClient({ url: redis.url, use: 'api-keys', commandTimeoutMs: 2_000 });
     try {
@@ -106,7 +111,7 @@ describe('Redis frozen (SIGSTOP) under every store', () => {
     } finally {
       closeRedisClient(keys);
     }
-  });
+  };
 
   afterAll(async () => {
     redis?.thaw();
@@ -234,5 +239,38 @@ describe('Redis frozen (SIGSTOP) under every store', () => {
       5_000,
       'purge seen by web A',
     );
+  }, 60_000);
+
+  it('Redis killed: uncached API-key lookups and session requests answer 503 at once; all shared again after a restart', async () => {
+    await redis.kill();
+    const answers: { kind: string; status: number; ms: number }[] = [];
+    for (let i = 0; i < 5; i++) {
+      for (const [kind, t] of [
+        ['api-key', await withApiKey(i % 2 ? a.url : b.url)],
+        ['session', await withSession(i % 2 ? b.url : a.url)],
+        ['rate-limited', await anonymous(a.url, freshProduct())],
+      ] as const) {
+        answers.push({ kind, status: t.res.status, ms: Math.round(t.ms) });
+      }
+    }
+    expect([...new Set(answers.map((x) => `${x.kind} ${x.status}`))].sort()).toEqual([
+      'api-key 503',
+      'rate-limited 200',
+      'session 503',
+    ]);
+    // No offline queue, no retry: nothing waits for a reconnect (an API-key lookup used to take 1 s).
+    expect(answers.filter((x) => x.ms > 500)).toEqual([]);
+
+    await redis.start();
+    await storeApiKey(); // a restarted Redis without persistence has lost it
+    await until(rateLimitsShared, 10_000, 'rate limits shared after the restart');
+    await until(
+      async () => (await withApiKey(a.url)).res.status === 200,
+      10_000,
+      'API keys served after the restart',
+    );
+    expect((await withApiKey(b.url)).res.status).toBe(200);
+    // The session itself died with Redis: a clean 401, not a 503.
+    expect((await withSession(b.url)).res.status).toBe(401);
   }, 60_000);
 });
