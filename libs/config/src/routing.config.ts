@@ -36,6 +36,10 @@ export interface RoutingConfig {
    * send none (a client's `Host` is unkeyed input and must never shape a shared answer).
    */
   readonly publicHost: string | undefined;
+  /** `BFF_PROXY_RESPONSE_TIMEOUT_MS`: default total time of a pass-through answer (route `responseTimeoutMs`). */
+  readonly proxyResponseTimeoutMs: number;
+  /** `BFF_PROXY_MAX_RESPONSE_BYTES`: default size cap of a pass-through answer (route `maxResponseBytes`). */
+  readonly proxyMaxResponseBytes: number;
 }
 
 const APP_ENV: Readonly<Record<BffAppName, string>> = {
@@ -109,5 +113,7 @@ export function readRoutingConfig(
     cursorSecret: secret ?? randomBytes(32).toString('base64url'),
     docsEnabled: r.bool('BFF_DOCS_ENABLED', true),
     publicHost: readPublicHost(r),
+    proxyResponseTimeoutMs: r.int('BFF_PROXY_RESPONSE_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    proxyMaxResponseBytes: r.int('BFF_PROXY_MAX_RESPONSE_BYTES', 268_435_456, 1, 17_179_869_184),
   };
 }

@@ -12,7 +12,7 @@ import {
   storeRefusedCounter,
 } from '@app/cache';
 import { BffConfig } from '@app/config';
-import { Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -84,7 +84,7 @@ export class RouteCache {
   private readonly publicHost: string | undefined;
 
   constructor(
-    config: BffConfig,
+    @Inject(BffConfig) config: BffConfig,
     @Optional() private readonly http?: HttpCache,
   ) {
     this.publicHost = config.routing.publicHost;

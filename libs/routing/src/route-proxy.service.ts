@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { inCanary, newStickyCookie, stickyIdFrom } from './canary';
 import { RouteCache } from './route-cache';
+import { boundResponse } from './response-bounds';
 import { forwardRequestHeaders, forwardResponseHeaders } from './proxy-headers';
 import { resolveUpstreamPath } from './proxy-path';
 import type { CompiledRoute } from './route-table.types';
@@ -117,18 +118,32 @@ export class RouteProxy {
         reply,
         path,
         this.cache.originHeaders(route, headers),
-        (h) => this.downstream.stream(route.service, { method: 'GET', path, headers: h, canary }),
+        async (h) =>
+          boundResponse(
+            route,
+            await this.downstream.stream(route.service, {
+              method: 'GET',
+              path,
+              headers: h,
+              canary,
+            }),
+            request.bffContext.startedAt,
+          ),
       );
     }
     let res;
     try {
-      res = await this.downstream.stream(route.service, {
-        method: method as HttpMethod,
-        path,
-        headers,
-        body,
-        canary,
-      });
+      res = boundResponse(
+        route,
+        await this.downstream.stream(route.service, {
+          method: method as HttpMethod,
+          path,
+          headers,
+          body,
+          canary,
+        }),
+        request.bffContext.startedAt,
+      );
     } catch (error) {
       // A half-read body leaves the connection in an unknown state: it is closed after the answer.
       if (body !== undefined) reply.header('connection', 'close');

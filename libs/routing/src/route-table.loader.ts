@@ -31,6 +31,9 @@ const FIELDS = new Set([
   'timeoutMs',
   'retries',
   'maxBodyBytes',
+  'responseTimeoutMs',
+  'maxResponseBytes',
+  'streaming',
   'canary',
 ]);
 const NAME = /^[a-z][a-z0-9-]{0,63}$/;
@@ -203,6 +206,26 @@ function compileRoute(
   const timeoutMs = integer(r.timeoutMs, at('timeoutMs'), 10, 600_000, problems);
   const retries = integer(r.retries, at('retries'), 0, 10, problems);
   const maxBodyBytes = integer(r.maxBodyBytes, at('maxBodyBytes'), 0, 1_073_741_824, problems);
+  const responseTimeoutMs = integer(
+    r.responseTimeoutMs,
+    at('responseTimeoutMs'),
+    100,
+    3_600_000,
+    problems,
+  );
+  const maxResponseBytes = integer(
+    r.maxResponseBytes,
+    at('maxResponseBytes'),
+    1,
+    17_179_869_184,
+    problems,
+  );
+  if (r.streaming !== undefined && typeof r.streaming !== 'boolean') {
+    problems.push(at('streaming must be true or false'));
+  }
+  if (r.streaming === true && (responseTimeoutMs !== undefined || maxResponseBytes !== undefined)) {
+    problems.push(at('a streaming route has no responseTimeoutMs or maxResponseBytes'));
+  }
   let canaryPercent = 0;
   if (r.canary !== undefined) {
     const w = isObject(r.canary) ? r.canary.weight : undefined;
@@ -249,6 +272,11 @@ function compileRoute(
         };
   return {
     cache,
+    bounds: {
+      responseTimeoutMs: responseTimeoutMs ?? config.routing.proxyResponseTimeoutMs,
+      maxResponseBytes: maxResponseBytes ?? config.routing.proxyMaxResponseBytes,
+      streaming: r.streaming === true,
+    },
     settings: Object.freeze(settings),
     prefix: r.prefix as string,
     rewrite: rewrite === undefined ? undefined : rewrite.replace(/\/$/, ''),

@@ -55,6 +55,15 @@ export interface RouteDefinition {
   retries?: number;
   /** Largest request body streamed up, in bytes (default `BFF_BODY_LIMIT_BYTES`). */
   maxBodyBytes?: number;
+  /**
+   * Total time for the whole answer, from the request's arrival, in ms (default
+   * `BFF_PROXY_RESPONSE_TIMEOUT_MS`); past it the answer is cut off (the client sees it truncated).
+   */
+  responseTimeoutMs?: number;
+  /** Largest answer passed through, in bytes (default `BFF_PROXY_MAX_RESPONSE_BYTES`). */
+  maxResponseBytes?: number;
+  /** SSE, downloads: no total time and no size cap (only the downstream's silences are bounded). */
+  streaming?: boolean;
   /** Share of the route's traffic sent to the service's canary instances, sticky per caller. */
   canary?: { weight: number };
 }
@@ -78,8 +87,17 @@ export interface CompiledRoute {
   /** Canary share in percent (0 = no canary). */
   readonly canaryPercent: number;
   readonly maxBodyBytes: number;
+  /** Bounds of the downstream's answer. */
+  readonly bounds: ResponseBounds;
   /** The shared HTTP cache of GET/HEAD answers; undefined when the route is not cached. */
   readonly cache: CompiledRouteCache | undefined;
+}
+
+export interface ResponseBounds {
+  readonly responseTimeoutMs: number;
+  readonly maxResponseBytes: number;
+  /** Opted out of both bounds. */
+  readonly streaming: boolean;
 }
 
 export interface CompiledRouteCache {
