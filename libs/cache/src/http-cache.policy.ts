@@ -82,6 +82,17 @@ export class BoundedPolicy extends CachePolicy {
     }
   }
 
+  /**
+   * Age (RFC 9111 §5.1): the first value, delta-seconds only; anything else (negative, float,
+   * alphabetic) is ignored rather than guessed at.
+   */
+  _ageValue(): number {
+    const value = (this as unknown as PolicyInternals)._resHeaders.age;
+    if (value === undefined) return 0;
+    const first = value.split(',')[0].trim();
+    return /^\d+(?:;.*)?$/.test(first) ? Math.min(parseInt(first, 10), 2 ** 31) : 0;
+  }
+
   /** stale-if-error (RFC 5861): the origin failed, and the answer may stand in for it. */
   allowsStaleOnError(): boolean {
     const sie = Number((this as unknown as PolicyInternals)._rescc['stale-if-error']);

@@ -130,6 +130,7 @@ export class DownstreamClient implements OnApplicationShutdown {
       callerSignal: request.signal,
       passThrough: true,
       canary: request.canary,
+      keepErrorAnswer: request.keepErrorAnswer,
     });
     return {
       status: raw.status,

@@ -101,21 +101,66 @@ export function statusMiddleware(): DownstreamMiddleware {
   return (next) => async (call) => {
     const res = await next(call);
     if (res.status < 400) return res;
+    let answer: UpstreamAnswer | undefined;
     if (call.passThrough === true) {
-      // A proxy hands 4xx to the client as they are; a 5xx body may leak internals, so it is dropped.
+      // A proxy hands 4xx to the client as they are; a 5xx body may leak internals, so it is
+      // dropped, unless the route relays the downstream's errors.
       if (res.status < 500) return res;
-      res.stream?.resume();
+      if (call.keepErrorAnswer === true) answer = await readErrorAnswer(res);
+      else res.stream?.resume();
     }
-    const name = call.service.name;
-    if (MIRRORED_CLIENT_ERRORS.has(res.status)) throw new DownstreamClientError(res.status, name);
-    if (res.status === 503 || res.status === 429) {
-      const error = new DownstreamUnavailableError(`Downstream ${name} is unavailable`, name);
-      error.retryAfterSeconds = retryAfterSeconds(res);
-      throw error;
-    }
-    if (res.status === 504) throw new DeadlineExceededError(`Downstream ${name} timed out`, name);
-    throw new BadUpstreamResponseError(`Downstream ${name} answered ${res.status}`, name);
+    const error = typedError(res, call.service.name);
+    if (answer !== undefined) answers.set(error, answer);
+    throw error;
   };
+}
+
+/** A downstream's 5xx answer kept on its typed error (relayed by routes that ask for it). */
+export interface UpstreamAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+}
+
+const answers = new WeakMap<object, UpstreamAnswer>();
+const ERROR_ANSWER_BYTES = 64 * 1024;
+
+/** The downstream's own 5xx answer behind a typed error, when the call kept it. */
+export function upstreamAnswerOf(error: unknown): UpstreamAnswer | undefined {
+  return typeof error === 'object' && error !== null ? answers.get(error) : undefined;
+}
+
+async function readErrorAnswer(res: RawResponse): Promise<UpstreamAnswer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (res.stream !== undefined) {
+    try {
+      for await (const chunk of res.stream) {
+        size += (chunk as Buffer).length;
+        if (size > ERROR_ANSWER_BYTES) {
+          res.stream.destroy();
+          break;
+        }
+        chunks.push(chunk as Buffer);
+      }
+    } catch {
+      // A broken error body: relayed as far as it came.
+    }
+  }
+  const body = res.stream === undefined ? res.body : Buffer.concat(chunks);
+  return { status: res.status, headers: res.headers, body };
+}
+
+/** The typed error of an unusable status: 4xx mirrored, 503/429 unavailable, 504, else 502. */
+function typedError(res: RawResponse, name: string): Error {
+  if (MIRRORED_CLIENT_ERRORS.has(res.status)) return new DownstreamClientError(res.status, name);
+  if (res.status === 503 || res.status === 429) {
+    const error = new DownstreamUnavailableError(`Downstream ${name} is unavailable`, name);
+    error.retryAfterSeconds = retryAfterSeconds(res);
+    return error;
+  }
+  if (res.status === 504) return new DeadlineExceededError(`Downstream ${name} timed out`, name);
+  return new BadUpstreamResponseError(`Downstream ${name} answered ${res.status}`, name);
 }
 
 /** Composes middlewares so the first listed is the outermost. */

@@ -35,6 +35,11 @@ export interface PassThroughRequest {
   body?: Readable;
   /** Route to the service's canary instances. */
   canary?: boolean;
+  /**
+   * Keep the downstream's 5xx answer (status, headers, first 64 KiB) on the typed error, for a
+   * route that relays it ({@link upstreamAnswerOf}); policies still see the failure.
+   */
+  keepErrorAnswer?: boolean;
   signal?: AbortSignal;
 }
 
@@ -67,6 +72,8 @@ export interface DownstreamCall {
   readonly passThrough?: boolean;
   /** Send to the service's canary instances (`DOWNSTREAM_<NAME>_CANARY_URL`) when it has some. */
   readonly canary?: boolean;
+  /** Pass-through only: attach a 5xx answer to its typed error (see `PassThroughRequest`). */
+  readonly keepErrorAnswer?: boolean;
   /**
    * `performance.now()` value when this call's budget runs out (set by the deadline middleware),
    * so policies below it never plan work past it (no retry that cannot finish in time).

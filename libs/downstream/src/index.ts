@@ -8,7 +8,9 @@ export {
   BUDGET_HEADER,
   refreshBudgetHeader,
   observeMiddleware,
+  upstreamAnswerOf,
 } from './downstream.middlewares';
+export type { UpstreamAnswer } from './downstream.middlewares';
 export { DOWNSTREAM_OBSERVER } from './downstream.types';
 export {
   userContextMiddleware,

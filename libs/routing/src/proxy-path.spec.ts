@@ -11,6 +11,7 @@ const route = (rewrite = ''): CompiledRoute => ({
   allow: 'GET',
   canaryPercent: 0,
   cache: undefined,
+  relayErrors: false,
   bounds: { responseTimeoutMs: 60_000, maxResponseBytes: 1_000_000, streaming: false },
   maxBodyBytes: 1024,
 });

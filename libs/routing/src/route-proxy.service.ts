@@ -1,9 +1,15 @@
 import { BadUpstreamResponseError, type Principal } from '@app/core';
-import { DownstreamClient, type HttpMethod } from '@app/downstream';
+import {
+  DownstreamClient,
+  type HttpMethod,
+  type PassThroughResponse,
+  type UpstreamAnswer,
+  upstreamAnswerOf,
+} from '@app/downstream';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { inCanary, newStickyCookie, stickyIdFrom } from './canary';
 import { RouteCache } from './route-cache';
 import { boundResponse } from './response-bounds';
@@ -51,6 +57,14 @@ async function readSmallBody(body: Readable, service: string): Promise<Buffer> {
     });
   }
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+}
+
+/** A downstream's 5xx answer, relayed as it came (routes with `upstreamErrors: "relay"`). */
+function relayed(answer: UpstreamAnswer): PassThroughResponse {
+  const headers = { ...answer.headers };
+  delete headers['content-length'];
+  delete headers['transfer-encoding'];
+  return { status: answer.status, headers, body: Readable.from([answer.body]) };
 }
 
 function hasBody(raw: IncomingMessage): boolean {
@@ -118,17 +132,23 @@ export class RouteProxy {
         reply,
         path,
         this.cache.originHeaders(route, headers),
-        async (h) =>
-          boundResponse(
-            route,
-            await this.downstream.stream(route.service, {
+        async (h) => {
+          try {
+            const res = await this.downstream.stream(route.service, {
               method: 'GET',
               path,
               headers: h,
               canary,
-            }),
-            request.bffContext.startedAt,
-          ),
+              keepErrorAnswer: route.relayErrors,
+            });
+            return boundResponse(route, res, request.bffContext.startedAt);
+          } catch (error) {
+            // The cache decides about a relayed 5xx like any answer (stale-if-error, not stored).
+            const answer = route.relayErrors ? upstreamAnswerOf(error) : undefined;
+            if (answer === undefined) throw error;
+            return relayed(answer);
+          }
+        },
       );
     }
     let res;
@@ -141,6 +161,7 @@ export class RouteProxy {
           headers,
           body,
           canary,
+          keepErrorAnswer: route.relayErrors,
         }),
         request.bffContext.startedAt,
       );
@@ -148,7 +169,9 @@ export class RouteProxy {
       // A half-read body leaves the connection in an unknown state: it is closed after the answer.
       if (body !== undefined) reply.header('connection', 'close');
       if (limiter?.exceeded === true) throw new PayloadTooLargeError('Request body is too large');
-      throw error;
+      const answer = route.relayErrors ? upstreamAnswerOf(error) : undefined;
+      if (answer === undefined) throw error;
+      res = relayed(answer);
     }
     await this.cache.invalidateAfter(route, request, path, res.status, res.headers);
     reply.status(res.status).headers(forwardResponseHeaders(res.headers));

@@ -34,6 +34,7 @@ const FIELDS = new Set([
   'responseTimeoutMs',
   'maxResponseBytes',
   'streaming',
+  'upstreamErrors',
   'canary',
 ]);
 const NAME = /^[a-z][a-z0-9-]{0,63}$/;
@@ -220,6 +221,13 @@ function compileRoute(
     17_179_869_184,
     problems,
   );
+  if (
+    r.upstreamErrors !== undefined &&
+    r.upstreamErrors !== 'typed' &&
+    r.upstreamErrors !== 'relay'
+  ) {
+    problems.push(at('upstreamErrors must be "typed" or "relay"'));
+  }
   if (r.streaming !== undefined && typeof r.streaming !== 'boolean') {
     problems.push(at('streaming must be true or false'));
   }
@@ -272,6 +280,7 @@ function compileRoute(
         };
   return {
     cache,
+    relayErrors: r.upstreamErrors === 'relay',
     bounds: {
       responseTimeoutMs: responseTimeoutMs ?? config.routing.proxyResponseTimeoutMs,
       maxResponseBytes: maxResponseBytes ?? config.routing.proxyMaxResponseBytes,

@@ -64,6 +64,12 @@ export interface RouteDefinition {
   maxResponseBytes?: number;
   /** SSE, downloads: no total time and no size cap (only the downstream's silences are bounded). */
   streaming?: boolean;
+  /**
+   * `typed` (default): a downstream 5xx becomes the BFF's JSON error (502/503/504), its body
+   * dropped. `relay`: the downstream's own 5xx answer is passed on (first 64 KiB), for origins
+   * whose error pages are meant for clients; breakers and retries still count it as a failure.
+   */
+  upstreamErrors?: 'typed' | 'relay';
   /** Share of the route's traffic sent to the service's canary instances, sticky per caller. */
   canary?: { weight: number };
 }
@@ -87,6 +93,8 @@ export interface CompiledRoute {
   /** Canary share in percent (0 = no canary). */
   readonly canaryPercent: number;
   readonly maxBodyBytes: number;
+  /** Pass the downstream's own 5xx answers on (`upstreamErrors: "relay"`). */
+  readonly relayErrors: boolean;
   /** Bounds of the downstream's answer. */
   readonly bounds: ResponseBounds;
   /** The shared HTTP cache of GET/HEAD answers; undefined when the route is not cached. */
