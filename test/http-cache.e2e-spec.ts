@@ -34,6 +34,16 @@ class ReflectingOrigin {
       req.resume();
       this.seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
       const path = (req.url ?? '').split('?')[0];
+      if (path === '/big') {
+        // 2 MiB, unsized: larger than an entry may be (CACHE_MAX_ENTRY_BYTES, 1 MiB by default).
+        res.writeHead(200, {
+          'content-type': 'application/octet-stream',
+          'cache-control': 'max-age=60',
+        });
+        for (let i = 0; i < 32; i++) res.write(Buffer.alloc(64 * 1024, 97));
+        res.end();
+        return;
+      }
       const extra = [...this.headersFor.entries()].find(([p]) => path.startsWith(p))?.[1] ?? {};
       const etag = extra.etag;
       if (etag !== undefined && req.headers['if-none-match']?.includes(etag)) {
@@ -254,6 +264,15 @@ describe('shared HTTP cache on pass-through routes (RFC 9111)', () => {
     await fetch(`${a.url}/o/items/2`, { method: 'DELETE' });
     origin.status = 200;
     expect((await get(a, '/items/2')).headers.get('x-cache')).toBe('HIT');
+  });
+
+  it('streams an answer too large to store, whole, and stores nothing', async () => {
+    for (let i = 0; i < 2; i++) {
+      const res = await get(a, '/big');
+      expect(res.headers.get('x-cache')).toBe('MISS');
+      expect((await res.arrayBuffer()).byteLength).toBe(2 * 1_048_576);
+    }
+    expect(origin.hits('/big')).toBe(2);
   });
 
   it('counts hits, misses, revalidations and refused stores per route', async () => {

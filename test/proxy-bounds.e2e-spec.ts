@@ -109,9 +109,9 @@ describe('bounded pass-through answers', () => {
   });
 
   afterAll(async () => {
-    await app?.app.close();
     origin?.server.closeAllConnections();
     await new Promise((resolve) => origin?.server.close(resolve));
+    await app?.app.close();
     await sandbox?.close();
   });
 

@@ -405,8 +405,7 @@ export const TARGETS = [
         verify: (ctx, proc) => expectCacheHit(ctx, proc),
       },
       {
-        // Pass-through bodies are streamed, so route-level caching does not apply to them yet;
-        // the cached BFF endpoint is the product page (@CacheResponse, public, 30 s).
+        // The cached shaped endpoint: the product page (@CacheResponse, public, 30 s).
         label: 'web-bff GET /products/:id from the response cache',
         path: PRODUCT_PAGE,
         start: (ctx, name) =>

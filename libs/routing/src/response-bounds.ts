@@ -2,7 +2,7 @@ import { BadUpstreamResponseError } from '@app/core';
 import type { PassThroughResponse } from '@app/downstream';
 import { Logger } from '@nestjs/common';
 import { Counter, register } from 'prom-client';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type TransformCallback, pipeline } from 'node:stream';
 import type { CompiledRoute } from './route-table.types';
 
 export type AbortReason = 'too-large' | 'too-slow';
@@ -115,6 +115,8 @@ export function boundResponse(
     return res;
   }
   const bound = new ResponseBound(route, left);
-  res.body.once('error', (error) => bound.destroy(error));
-  return { ...res, body: res.body.pipe(bound) };
+  // pipeline, not pipe: a cut-off (or a client gone) must also release the downstream's answer,
+  // or its connection stays in flight, paused, until the pool closes.
+  pipeline(res.body, bound, () => undefined);
+  return { ...res, body: bound };
 }

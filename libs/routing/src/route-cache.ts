@@ -49,7 +49,8 @@ async function readUpTo(
   const chunks: Buffer[] = [];
   let size = 0;
   try {
-    for await (const chunk of body) {
+    // Leaving the loop early must not destroy the body: the rest is streamed on after `head`.
+    for await (const chunk of body.iterator({ destroyOnReturn: false })) {
       chunks.push(chunk as Buffer);
       size += (chunk as Buffer).length;
       if (size > limit) return { head: chunks };
