@@ -18,7 +18,7 @@
 //   --compare      print the same figures for the published results of real caches
 //                  (../shared/cache-tests/results/*.json) and for the last run; runs nothing
 // Environment: CACHE_TESTS_DIR overrides the suite's location.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
   existsSync,
@@ -32,7 +32,7 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -51,7 +51,30 @@ const START_TIMEOUT_MS = 30_000;
 const MAX_LISTED = 60;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SUITE = resolve(ROOT, process.env.CACHE_TESTS_DIR ?? '../shared/cache-tests');
+const SUITE = findSuite();
+
+/**
+ * The suite beside the repository (`../shared/cache-tests`), or beside the repository this one was
+ * cloned from (a CI clone elsewhere), unless CACHE_TESTS_DIR names it.
+ */
+function findSuite() {
+  if (process.env.CACHE_TESTS_DIR !== undefined) return resolve(ROOT, process.env.CACHE_TESTS_DIR);
+  const beside = resolve(ROOT, '../shared/cache-tests');
+  if (existsSync(beside)) return beside;
+  try {
+    const origin = execFileSync('git', ['remote', 'get-url', 'origin'], { cwd: ROOT })
+      .toString()
+      .trim()
+      .replace(/^file:\/\//, '');
+    if (isAbsolute(origin)) {
+      const besideOrigin = resolve(origin, '../shared/cache-tests');
+      if (existsSync(besideOrigin)) return besideOrigin;
+    }
+  } catch {
+    // Not a clone, or no origin: the default path is reported.
+  }
+  return beside;
+}
 const OUT = join(ROOT, '.cache-tests');
 const RESULTS = join(OUT, 'results.json');
 const BFF_MAIN = join(ROOT, 'dist/apps/web-bff/apps/web-bff/src/main.js');

@@ -1,54 +1,33 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
-import { type Sandbox, sandboxEnv, startSandbox } from './support/stack';
+import { spawnWebBff } from './support/bff-process';
+import { type Sandbox, startSandbox } from './support/stack';
 
 /**
  * `BFF_WORKERS` > 1 with the memory rate-limit store gives each worker its own limits: the cluster
  * primary says so once, at start, before the workers serve.
  */
 
-const ROOT = resolve(__dirname, '..');
 const WARNING = 'BFF_WORKERS=2 with the memory rate-limit store';
 
 async function runTwoWorkers(
   sandbox: Sandbox,
   env: Record<string, string>,
 ): Promise<{ lines: Record<string, unknown>[]; code: number | null }> {
-  const child = spawn(
-    process.execPath,
-    [resolve(ROOT, 'test/support/run-ts.mjs'), 'apps/web-bff/src/main.ts'],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        ...sandboxEnv(sandbox, {
-          LOG_LEVEL: 'info',
-          WEB_BFF_PORT: '0',
-          BFF_HOST: '127.0.0.1',
-          BFF_WORKERS: '2',
-          ...env,
-        }),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  const proc = spawnWebBff(sandbox, { BFF_WORKERS: '2', ...env });
+  const { child } = proc;
   try {
     const end = Date.now() + 30_000;
-    while ((output.match(/listening on/g) ?? []).length < 2) {
+    while ((proc.output().match(/listening on/g) ?? []).length < 2) {
       if (Date.now() > end || child.exitCode !== null) {
-        throw new Error(`two workers did not start:\n${output}`);
+        throw new Error(`two workers did not start:\n${proc.output()}`);
       }
       await new Promise((r) => setTimeout(r, 50));
     }
   } finally {
     child.kill('SIGTERM');
   }
-  const code = await exited;
-  const lines = output
+  const { code } = await proc.exited;
+  const lines = proc
+    .output()
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);

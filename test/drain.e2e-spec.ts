@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { type Socket, connect } from 'node:net';
-import { resolve } from 'node:path';
-import { type Sandbox, sandboxEnv, startSandbox } from './support/stack';
+import { type BffProcess, listeningUrl, spawnWebBff } from './support/bff-process';
+import { type Sandbox, startSandbox } from './support/stack';
 
 /**
  * The drain a balancer can see: after SIGTERM a real BFF process keeps its listener open for
@@ -9,46 +8,13 @@ import { type Sandbox, sandboxEnv, startSandbox } from './support/stack';
  * `Connection: close`; only then does the listener close. Production defaults to 10 s.
  */
 
-const ROOT = resolve(__dirname, '..');
-
-interface BffProcess {
-  child: ChildProcess;
+interface WebProcess extends BffProcess {
   url: string;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: string | null }>;
 }
 
-async function startWebProcess(sandbox: Sandbox, env: Record<string, string>): Promise<BffProcess> {
-  const child = spawn(
-    process.execPath,
-    [resolve(ROOT, 'test/support/run-ts.mjs'), 'apps/web-bff/src/main.ts'],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        ...sandboxEnv(sandbox, {
-          LOG_LEVEL: 'info',
-          WEB_BFF_PORT: '0',
-          BFF_HOST: '127.0.0.1',
-          ...env,
-        }),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((done) =>
-    child.on('exit', (code, signal) => done({ code, signal })),
-  );
-  const url = await waitFor(
-    () => /listening on (http:\/\/[0-9.]+:\d+)/.exec(output)?.[1],
-    20_000,
-  ).catch(() => {
-    throw new Error(`no listen line:\n${output}`);
-  });
-  return { child, url, output: () => output, exited };
+async function startWebProcess(sandbox: Sandbox, env: Record<string, string>): Promise<WebProcess> {
+  const proc = spawnWebBff(sandbox, env);
+  return Object.assign(proc, { url: await listeningUrl(proc) });
 }
 
 async function waitFor<T>(value: () => T | undefined, timeoutMs: number): Promise<T> {
@@ -130,7 +96,7 @@ async function probe(url: string, path: string): Promise<number | 'refused'> {
 
 describe('drain a balancer can see (SIGTERM on a real process)', () => {
   let sandbox: Sandbox;
-  let bff: BffProcess | undefined;
+  let bff: WebProcess | undefined;
 
   beforeAll(async () => {
     sandbox = await startSandbox();

@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { BffConfig, ConfigModule, loadConfig } from '@app/config';
 import { BffLifecycle, CoreModule, IdParamPipe, createBffApp } from '@app/core';
@@ -32,8 +31,8 @@ import {
   startApp,
   startSandbox,
 } from './support/stack';
+import { listeningUrl, spawnWebBff } from './support/bff-process';
 
-const ROOT = resolve(__dirname, '..');
 const INBOUND_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const INBOUND_SPAN = '00f067aa0ba902b7';
 const INBOUND_TRACEPARENT = `00-${INBOUND_TRACE}-${INBOUND_SPAN}-01`;
@@ -491,44 +490,17 @@ describe('observability', () => {
       // Every page waits on the catalog; requests sent just before SIGTERM are still in flight
       // when the listener closes (after the 300 ms pre-stop delay).
       sandbox.faults.set('catalog', { latencyMs: 400 });
-      child = spawn(
-        process.execPath,
-        [resolve(ROOT, 'test/support/run-ts.mjs'), 'apps/web-bff/src/main.ts'],
-        {
-          cwd: ROOT,
-          env: {
-            PATH: process.env.PATH ?? '',
-            ...sandboxEnv(sandbox, {
-              LOG_LEVEL: 'info',
-              WEB_BFF_PORT: '0',
-              BFF_HOST: '127.0.0.1',
-              SHUTDOWN_DELAY_MS: '300',
-              SHUTDOWN_TIMEOUT_MS: '8000',
-              // Every request must reach the (slow) catalog: no limit, no cached page.
-              RATE_LIMIT_ENABLED: 'false',
-              CACHE_ENABLED: 'false',
-            }),
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      const proc = child;
-      let stdout = '';
-      proc.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      proc.stderr?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      const exited = new Promise<{ code: number | null; signal: string | null }>((done) =>
-        proc.on('exit', (code, signal) => done({ code, signal })),
-      );
-      const url = await new Promise<string>((done, fail) => {
-        const timer = setTimeout(() => fail(new Error(`no listen line:\n${stdout}`)), 20_000);
-        proc.stdout?.on('data', () => {
-          const match = /listening on (http:\/\/[0-9.]+:\d+)/.exec(stdout);
-          if (match !== null) {
-            clearTimeout(timer);
-            done(match[1]);
-          }
-        });
+      const bff = spawnWebBff(sandbox, {
+        SHUTDOWN_DELAY_MS: '300',
+        SHUTDOWN_TIMEOUT_MS: '8000',
+        // Every request must reach the (slow) catalog: no limit, no cached page.
+        RATE_LIMIT_ENABLED: 'false',
+        CACHE_ENABLED: 'false',
       });
+      child = bff.child;
+      const proc = bff.child;
+      const { exited } = bff;
+      const url = await listeningUrl(bff);
 
       interface Outcome {
         startedAt: number;
@@ -592,7 +564,7 @@ describe('observability', () => {
       expect(
         outcomes.filter((o) => o.startedAt >= sigtermAt && o.status === 200).length,
       ).toBeGreaterThan(0);
-      expect(stdout).toContain('"msg":"stopped"');
+      expect(bff.output()).toContain('"msg":"stopped"');
     }, 40_000);
   });
 });

@@ -98,8 +98,18 @@ function nestCache(
   });
 }
 
+const EXPORTS = [
+  TieredCache,
+  HttpCache,
+  DownstreamCache,
+  BFF_CACHE_CONFIG,
+  BFF_CACHE_OPTIONS,
+  CacheModule,
+];
+
 /**
- * The shared response cache of a BFF: `TieredCache` (memory LRU + Redis), the global
+ * The shared response cache of a BFF: `TieredCache` (memory LRU + Redis), `HttpCache` (RFC 9111
+ * lookup/store/revalidate/serve, used by the pass-through proxy too), the global
  * `ResponseCacheInterceptor` (`@CacheResponse`), `DownstreamCache` (middleware for the downstream
  * `policies` seam) and, for the admin BFF, `POST /ops/cache/purge`.
  *
@@ -115,14 +125,7 @@ export class BffCacheModule {
       imports: [nestCache(optionsProvider)],
       providers: [optionsProvider, ...(providers() ?? [])],
       controllers: options.purgeEndpoint === true ? [CachePurgeController] : [],
-      exports: [
-        TieredCache,
-        HttpCache,
-        DownstreamCache,
-        BFF_CACHE_CONFIG,
-        BFF_CACHE_OPTIONS,
-        CacheModule,
-      ],
+      exports: EXPORTS,
     };
   }
 
@@ -137,14 +140,7 @@ export class BffCacheModule {
       imports: [...(options.imports ?? []), nestCache(optionsProvider, options.imports)],
       providers: [optionsProvider, ...(providers() ?? [])],
       controllers: options.purgeEndpoint === true ? [CachePurgeController] : [],
-      exports: [
-        TieredCache,
-        HttpCache,
-        DownstreamCache,
-        BFF_CACHE_CONFIG,
-        BFF_CACHE_OPTIONS,
-        CacheModule,
-      ],
+      exports: EXPORTS,
     };
   }
 }
