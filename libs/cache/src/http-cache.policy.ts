@@ -31,6 +31,20 @@ interface PolicyInternals {
   _hasExplicitExpiration(): boolean;
 }
 
+/** Not stored for serving (RFC 9110 §7.6.1); `Age` is computed per answer. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'age',
+]);
+
 /** A Vary naming more headers than this, or longer than this, is not stored (cache flooding). */
 const MAX_VARY_NAMES = 16;
 const MAX_VARY_LENGTH = 512;
@@ -123,14 +137,24 @@ export class BoundedPolicy extends CachePolicy {
     return (this as unknown as PolicyInternals)._status;
   }
 
-  /** Headers to serve: the stored ones without hop-by-hop, with the current `Age`. */
+  /**
+   * Headers to serve: the stored ones without hop-by-hop (and names listed in `Connection`), the
+   * origin's `Date`, and the current `Age`. The copy without `Age` is made once per policy.
+   */
   servedHeaders(): Headers {
-    const headers = this.responseHeaders() as Headers;
-    const date = this.storedHeaders().date;
-    if (date === undefined) delete headers.date;
-    else headers.date = date;
-    return headers;
+    if (this.served === undefined) {
+      const stored = this.storedHeaders();
+      const listed = stored.connection?.split(',').map((t) => t.trim().toLowerCase()) ?? [];
+      const base: Headers = {};
+      for (const name in stored) {
+        if (!HOP_BY_HOP.has(name) && !listed.includes(name)) base[name] = stored[name];
+      }
+      this.served = base;
+    }
+    return { ...this.served, age: String(Math.round(this.age())) };
   }
+
+  private served: Headers | undefined;
 
   static restore(object: CachePolicy.CachePolicyObject, bounds: FreshnessBounds): BoundedPolicy {
     const policy = BoundedPolicy.fromObject(object) as BoundedPolicy;

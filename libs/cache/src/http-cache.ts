@@ -222,8 +222,10 @@ export class HttpCache {
   }
 
   private variantKey(key: string, marker: VaryMarker, headers: HeaderBag): string {
-    const values = marker.vary.map((n) => `${n}:${normalise(single(headers[n]), n) ?? '\u0000'}`);
-    return `${key}#${marker.gen}:${digest(values.join('\n'), 16)}`;
+    let values = '';
+    for (const n of marker.vary) values += `${n}:${normalise(single(headers[n]), n) ?? '\u0000'}\n`;
+    // Short selections are the key as they are (no hash on the hit path); long ones are digested.
+    return `${key}#${marker.gen}:${values.length <= 160 ? values : digest(values, 22)}`;
   }
 
   /**

@@ -97,7 +97,10 @@ export class RouteCache {
   }
 
   /** Client headers kept for the origin on a cached GET: the BFF's own and the keyed ones. */
-  originHeaders(route: CachedRoute, forwarded: Record<string, string>): Record<string, string> {
+  private originHeaders(
+    route: CachedRoute,
+    forwarded: Record<string, string>,
+  ): Record<string, string> {
     const out: Record<string, string> = {};
     for (const name in forwarded) {
       if (
@@ -120,7 +123,7 @@ export class RouteCache {
     request: FastifyRequest,
     reply: FastifyReply,
     path: string,
-    headers: Record<string, string>,
+    forwarded: () => Record<string, string>,
     fetch: OriginFetch,
   ): Promise<void> {
     const http = this.http as HttpCache;
@@ -128,10 +131,13 @@ export class RouteCache {
     const key = this.keyOf(route, path, principal);
     const counters = this.countersOf(route);
     const lookup = await http.lookup(key, request.headers);
+    if (lookup.state === 'hit') {
+      // The hit path builds no origin headers at all.
+      counters.hit.inc();
+      return this.send(request, reply, lookup.entry, 'HIT');
+    }
+    const headers = this.originHeaders(route, forwarded());
     switch (lookup.state) {
-      case 'hit':
-        counters.hit.inc();
-        return this.send(request, reply, lookup.entry, 'HIT');
       case 'stale':
         counters.stale.inc();
         this.refreshInBackground(route, request, key, lookup, headers, fetch);

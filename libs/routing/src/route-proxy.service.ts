@@ -97,13 +97,37 @@ export class RouteProxy {
     const path = resolveUpstreamPath(raw.url ?? '', route);
 
     const masked = (raw as { [ORIGINAL_CONTENT_TYPE]?: string | null })[ORIGINAL_CONTENT_TYPE];
-    const headers = forwardRequestHeaders(raw.headers, {
-      clientIp: request.ip,
-      host: raw.headers.host,
-      protocol: request.protocol,
-      contentType: masked === undefined ? raw.headers['content-type'] : (masked ?? undefined),
-      policy: this.downstream.headerPolicy,
-    });
+    const forwarded = (): Record<string, string> =>
+      forwardRequestHeaders(raw.headers, {
+        clientIp: request.ip,
+        host: raw.headers.host,
+        protocol: request.protocol,
+        contentType: masked === undefined ? raw.headers['content-type'] : (masked ?? undefined),
+        policy: this.downstream.headerPolicy,
+      });
+    const canary = route.canaryPercent > 0 && this.canaryFor(route, request, reply);
+    if ((method === 'GET' || method === 'HEAD') && this.cache.isCached(route)) {
+      // HEAD is answered from (and fills) the GET entry; a GET body is never forwarded; a hit
+      // builds no downstream headers.
+      return this.cache.serve(route, request, reply, path, forwarded, async (h) => {
+        try {
+          const res = await this.downstream.stream(route.service, {
+            method: 'GET',
+            path,
+            headers: h,
+            canary,
+            keepErrorAnswer: route.relayErrors,
+          });
+          return boundResponse(route, res, request.bffContext.startedAt);
+        } catch (error) {
+          // The cache decides about a relayed 5xx like any answer (stale-if-error, not stored).
+          const answer = route.relayErrors ? upstreamAnswerOf(error) : undefined;
+          if (answer === undefined) throw error;
+          return relayed(answer);
+        }
+      });
+    }
+    const headers = forwarded();
 
     let body: Readable | undefined;
     let limiter: BodyLimit | undefined;
@@ -123,34 +147,6 @@ export class RouteProxy {
       }
     }
 
-    const canary = route.canaryPercent > 0 && this.canaryFor(route, request, reply);
-    if ((method === 'GET' || method === 'HEAD') && this.cache.isCached(route)) {
-      // HEAD is answered from (and fills) the GET entry; a GET body is never forwarded.
-      return this.cache.serve(
-        route,
-        request,
-        reply,
-        path,
-        this.cache.originHeaders(route, headers),
-        async (h) => {
-          try {
-            const res = await this.downstream.stream(route.service, {
-              method: 'GET',
-              path,
-              headers: h,
-              canary,
-              keepErrorAnswer: route.relayErrors,
-            });
-            return boundResponse(route, res, request.bffContext.startedAt);
-          } catch (error) {
-            // The cache decides about a relayed 5xx like any answer (stale-if-error, not stored).
-            const answer = route.relayErrors ? upstreamAnswerOf(error) : undefined;
-            if (answer === undefined) throw error;
-            return relayed(answer);
-          }
-        },
-      );
-    }
     let res;
     try {
       res = boundResponse(
