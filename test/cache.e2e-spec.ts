@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { type AddressInfo, createServer } from 'node:net';
 import { Controller, DynamicModule, Get, Module, Param } from '@nestjs/common';
 import Redis from 'ioredis';
 import { register } from 'prom-client';
@@ -14,16 +13,9 @@ import { createAdminBff } from '../apps/admin-bff/src/admin-bff.app';
 import { createWebBff } from '../apps/web-bff/src/web-bff.app';
 import { ADMIN_SCOPES, type TestIssuer, startTestIssuer } from './support/auth';
 import { type RunningApp, type Sandbox, json, startApp, startSandbox } from './support/stack';
+import { freePort } from './support/free-port';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A Redis of this test only: the machine's shared one on 6379 is never touched. */
 async function startRedis(port: number): Promise<ChildProcess> {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@app/config';
 import { createWebBff } from '../../apps/web-bff/src/web-bff.app';
@@ -6,16 +5,7 @@ import { type Sandbox, sandboxEnv, startSandbox } from './stack';
 import { CookieJar, walkLogin } from './oidc-login';
 
 /** A free TCP port: the IdP must know the web BFF's callback URL before the BFF starts. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './free-port';
 
 export const WEB_CLIENT_SECRET = 'session-test-secret';
 

@@ -176,7 +176,7 @@ export class RedisStore extends EventEmitter implements KeyvStoreAdapter {
     }
   }
 
-  /** Receives purges of other instances (re-subscribed by ioredis after reconnects). */
+  /** Receives purges of other instances (subscribed again after every reconnection). */
   onPurge(listener: (message: PurgeMessage) => void): void {
     const sub = createRedisClient({
       url: this.options.url,
