@@ -78,8 +78,3 @@ export function freshnessOf(entry: CacheEntry, now = Date.now()): Freshness {
 export function canServeOnError(entry: CacheEntry | undefined, now = Date.now()): boolean {
   return entry !== undefined && now - entry.storedAt < entry.freshMs + entry.sieMs;
 }
-
-/** Whole seconds since the entry was stored, for the `Age` header. */
-export function ageSeconds(entry: CacheEntry, now = Date.now()): number {
-  return Math.max(0, Math.floor((now - entry.storedAt) / 1000));
-}

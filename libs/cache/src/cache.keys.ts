@@ -102,6 +102,15 @@ export function digest(value: string, length = 22): string {
   return createHash('sha256').update(value).digest('base64url').slice(0, length);
 }
 
+/** Key scope of a verified caller's own entries: a digest of who it is (never shared). */
+export function callerScope(principal: {
+  readonly kind: string;
+  readonly subject: string;
+  readonly orgId?: string;
+}): string {
+  return `u:${digest(`${principal.kind}\n${principal.subject}\n${principal.orgId ?? ''}`)}`;
+}
+
 /** Strong ETag of a body: base64url sha1, quoted. */
 export function strongEtag(body: string): string {
   return `"${createHash('sha1').update(body).digest('base64url')}"`;

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import type CachePolicy from 'http-cache-semantics';
 import type { FastifyReply } from 'fastify';
-import { digest } from './cache.keys';
+import { digest, etagMatches } from './cache.keys';
 import {
   BoundedPolicy,
   decidePolicy,
@@ -11,25 +11,24 @@ import {
   type StoreRefusal,
   varyNames,
 } from './http-cache.policy';
-import type { HttpEntry, StoredValue, VaryMarker } from './cache.entry';
+import type { HttpEntry, VaryMarker } from './cache.entry';
 import { TieredCache } from './tiered.cache';
 
 type Headers = Record<string, string>;
 type HeaderBag = Readonly<Record<string, string | string[] | number | undefined>>;
 
-/** Response header telling clients where the body came from: HIT, MISS, STALE, REVALIDATED, BYPASS. */
+/** Response header telling clients where the body came from: HIT, MISS, STALE, REVALIDATED. */
 export const CACHE_STATUS_HEADER = 'x-cache';
 
 /** What the cache knows about a request before going to the origin. */
 export type Lookup =
   | { readonly state: 'miss' }
   /** Fresh (or allowed stale by the client): serve it. */
-  | { readonly state: 'hit'; readonly entry: HttpEntry; readonly policy: BoundedPolicy }
+  | { readonly state: 'hit'; readonly entry: HttpEntry }
   /** Stale within stale-while-revalidate: serve it and refresh in the background. */
   | {
       readonly state: 'stale';
       readonly entry: HttpEntry;
-      readonly policy: BoundedPolicy;
       readonly revalidation: Headers;
       readonly vary: readonly string[];
     }
@@ -37,7 +36,6 @@ export type Lookup =
   | {
       readonly state: 'revalidate';
       readonly entry: HttpEntry;
-      readonly policy: BoundedPolicy;
       readonly revalidation: Headers;
       /** Request headers the entry varies on (for {@link HttpCache.refresh}). */
       readonly vary: readonly string[];
@@ -56,8 +54,6 @@ export interface StoreOptions {
   readonly shared: boolean;
   readonly bounds: FreshnessBounds;
   readonly tags: readonly string[];
-  /** The request carried credentials (shared caches store those only when the origin allows). */
-  readonly authorized: boolean;
   /** Request headers that select a variant besides the answer's own `Vary` (keyed headers). */
   readonly alsoVary?: readonly string[];
 }
@@ -110,7 +106,7 @@ function toHeaders(bag: HeaderBag): Headers {
 }
 
 /** The body of an entry as bytes (decoded once per entry object). */
-export function entryBody(entry: HttpEntry): Buffer {
+function entryBody(entry: HttpEntry): Buffer {
   let body = bodies.get(entry);
   if (body === undefined) {
     body = Buffer.from(entry.body, entry.encoding);
@@ -136,10 +132,7 @@ export function notModified(
   const inm = request['if-none-match'];
   if (inm !== undefined) {
     const etag = single(response.etag);
-    if (etag === undefined) return false;
-    if (inm.trim() === '*') return true;
-    const opaque = etag.replace(/^W\//, '');
-    return inm.split(',').some((c) => c.trim().replace(/^W\//, '') === opaque);
+    return etag !== undefined && etagMatches(inm, etag);
   }
   const ims = request['if-modified-since'];
   // Without Last-Modified, the stored answer's Date is its modification bound (RFC 9110 §13.1.3).
@@ -171,7 +164,6 @@ export class HttpCache {
     key: string,
     headers: IncomingHttpHeaders,
     vary: readonly string[],
-    authorized: boolean,
   ): CachePolicy.HttpRequest {
     const out: Headers = {};
     for (const name of REQUEST_CACHE_HEADERS) {
@@ -182,7 +174,8 @@ export class HttpCache {
       const value = normalise(single(headers[name]), name);
       if (value !== undefined) out[name] = value;
     }
-    if (authorized) out.authorization = '1';
+    // No `authorization`: credentials are verified (or refused) before the cache, and a verified
+    // caller's entries are keyed to that caller (private-cache rules, see `StoreOptions.shared`).
     return { url: key, method: 'GET', headers: out };
   }
 
@@ -192,12 +185,12 @@ export class HttpCache {
     if (found === undefined) return { state: 'miss' };
     const { entry, vary } = found;
     const policy = policyOf(entry);
-    const result = policy.evaluateRequest(this.policyRequest(key, headers, vary, false));
+    const result = policy.evaluateRequest(this.policyRequest(key, headers, vary));
     if (result.response !== undefined) {
-      if (result.revalidation === undefined) return { state: 'hit', entry, policy };
-      return { state: 'stale', entry, policy, revalidation: this.conditional(policy), vary };
+      if (result.revalidation === undefined) return { state: 'hit', entry };
+      return { state: 'stale', entry, revalidation: this.conditional(policy), vary };
     }
-    return { state: 'revalidate', entry, policy, revalidation: this.conditional(policy), vary };
+    return { state: 'revalidate', entry, revalidation: this.conditional(policy), vary };
   }
 
   /** Validators of the stored answer, to send to the origin (the client's own are replaced). */
@@ -245,12 +238,7 @@ export class HttpCache {
       ? [...new Set([...named, ...(options.alsoVary ?? [])])].sort()
       : named;
     const decided = decidePolicy({
-      request: this.policyRequest(
-        key,
-        requestHeaders,
-        Array.isArray(vary) ? vary : [],
-        options.authorized,
-      ),
+      request: this.policyRequest(key, requestHeaders, Array.isArray(vary) ? vary : []),
       status: answer.status,
       headers,
       shared: options.shared,
@@ -285,10 +273,10 @@ export class HttpCache {
         update['last-modified'] = storedHeaders['last-modified'];
       }
     }
-    const revalidated = policy.revalidatedPolicy(
-      this.policyRequest(key, requestHeaders, names, false),
-      { status: answer.status, headers: update },
-    );
+    const revalidated = policy.revalidatedPolicy(this.policyRequest(key, requestHeaders, names), {
+      status: answer.status,
+      headers: update,
+    });
     if (!revalidated.matches || revalidated.modified) return undefined;
     const next = BoundedPolicy.restore(revalidated.policy.toObject(), stored.bounds);
     const entry = this.entryFor(next, entryBody(stored), stored.tags, stored.bounds);
@@ -398,5 +386,3 @@ export function applyServed(
   if (method === 'HEAD') return undefined;
   return served.body;
 }
-
-export type { StoredValue };

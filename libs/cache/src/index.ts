@@ -22,10 +22,11 @@ export {
   canonicalPath,
   canonicalQuery,
   canonicalDownstreamPath,
+  callerScope,
   strongEtag,
   etagMatches,
 } from './cache.keys';
 export type { CacheEntry, HttpEntry } from './cache.entry';
-export { ageSeconds, freshnessOf } from './cache.entry';
+export { freshnessOf } from './cache.entry';
 export { LruStore } from './lru.store';
 export { RedisStore } from './redis.store';

@@ -10,7 +10,7 @@ import { parseCacheControl } from './cache-control';
 import {
   canonicalPath,
   canonicalQuery,
-  digest,
+  callerScope,
   hasCredentials,
   strongEtag,
   varyHeaders,
@@ -22,9 +22,6 @@ import { RESPONSE_CACHE_METADATA, type ResponseCacheOptions } from './response-c
 import { isMarkedStale, responseTags } from './request-marks';
 
 interface Policy {
-  freshMs: number;
-  swrMs: number;
-  sieMs: number;
   scope: 'public' | 'user';
   query?: readonly string[];
   tags?: ResponseCacheOptions['tags'];
@@ -48,9 +45,6 @@ function toPolicy(o: ResponseCacheOptions): Policy {
   if (swr > 0) cacheControl += `, stale-while-revalidate=${swr}`;
   if (sie > 0) cacheControl += `, stale-if-error=${sie}`;
   return {
-    freshMs: o.ttl * 1000,
-    swrMs: swr * 1000,
-    sieMs: sie * 1000,
     scope,
     query: o.query,
     tags: o.tags,
@@ -241,7 +235,7 @@ export class ResponseCacheInterceptor extends CacheInterceptor {
       key,
       request.headers,
       { status: 200, headers, body: Buffer.from(text) },
-      { shared: policy.scope === 'public', bounds: policy.bounds, tags, authorized: false },
+      { shared: policy.scope === 'public', bounds: policy.bounds, tags },
     );
     if (typeof entry === 'string') {
       this.refused.labels('response', request.routeOptions?.url ?? '', entry).inc();
@@ -335,8 +329,6 @@ export class ResponseCacheInterceptor extends CacheInterceptor {
 function scopeOf(policy: Policy, request: FastifyRequest): string | undefined {
   if (policy.scope === 'public') return 'pub';
   const principal = request.bffContext?.principal;
-  if (principal !== undefined) {
-    return `u:${digest(`${principal.kind}\n${principal.subject}\n${principal.orgId ?? ''}`)}`;
-  }
+  if (principal !== undefined) return callerScope(principal);
   return hasCredentials(request.headers) ? undefined : 'anon';
 }

@@ -5,16 +5,15 @@ import {
   HttpCache,
   type HttpEntry,
   type Lookup,
-  type StoreRefusal,
   applyServed,
   cacheCounters,
+  callerScope,
   canonicalDownstreamPath,
   storeRefusedCounter,
 } from '@app/cache';
 import { BffConfig } from '@app/config';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { forwardResponseHeaders } from './proxy-headers';
 import { resolveUpstreamPath } from './proxy-path';
@@ -36,9 +35,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const FIXED_PREFIX = 'x-forwarded-';
 
 function scopeOf(principal: Principal | undefined): string {
-  if (principal === undefined) return 'pub';
-  const id = `${principal.kind}\n${principal.subject}\n${principal.orgId ?? ''}`;
-  return `u:${createHash('sha256').update(id).digest('base64url').slice(0, 22)}`;
+  return principal === undefined ? 'pub' : callerScope(principal);
 }
 
 async function readUpTo(
@@ -377,18 +374,13 @@ export class RouteCache {
         shared: principal === undefined,
         bounds: route.cache.bounds,
         tags: [`route:${route.settings.name}`],
-        authorized: false,
         alsoVary: route.cache.keyHeaders,
       },
     );
     if (typeof stored === 'string') {
-      this.refusedOnce(route, stored);
+      this.refused.labels('proxy', route.settings.name, stored).inc();
       return undefined;
     }
     return stored;
-  }
-
-  private refusedOnce(route: CompiledRoute, reason: StoreRefusal): void {
-    this.refused.labels('proxy', route.settings.name, reason).inc();
   }
 }
