@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { register } from 'prom-client';
+import { Redis } from 'ioredis';
 import { rawRequest } from './support/raw-http';
+import { until } from './support/redis-server';
 import { type RunningApp, type Sandbox, json, startApp, startSandbox } from './support/stack';
 
 /**
@@ -244,14 +246,29 @@ describe('shared HTTP cache on pass-through routes (RFC 9111)', () => {
 
   it('a successful unsafe request invalidates the path and its Location, on every instance (Redis)', async () => {
     origin.headersFor.set('/items', { 'cache-control': 'public, max-age=300' });
+    // The store to Redis is not awaited by the answer: wait for it (not a fixed sleep, which a
+    // loaded machine outlasts).
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const stored = async () => (await redis.keys(`${prefix}*`)).length;
+    const before = await stored();
     await get(a, '/items/1');
-    await sleep(50);
+    try {
+      await until(async () => (await stored()) > before, 5_000, 'the entry to reach Redis');
+    } finally {
+      redis.disconnect();
+    }
     expect((await get(b, '/items/1')).headers.get('x-cache')).toBe('HIT');
     expect((await get(a, '/items/1')).headers.get('x-cache')).toBe('HIT');
     const del = await fetch(`${a.url}/o/items/1`, { method: 'DELETE' });
     expect(del.status).toBe(200);
-    await sleep(100);
-    expect((await get(b, '/items/1')).headers.get('x-cache')).toBe('MISS');
+    // The purge reaches b by pub/sub: b answers from its memory tier until it arrives.
+    let after: string | null = 'HIT';
+    await until(
+      async () => (after = (await get(b, '/items/1')).headers.get('x-cache')) !== 'HIT',
+      5_000,
+      'the purge to reach b',
+    );
+    expect(after).toBe('MISS');
     expect((await get(a, '/items/1')).headers.get('x-cache')).toBe('HIT');
 
     // Location of a POST answer names another stored path: it goes too.

@@ -56,6 +56,9 @@ function bffEnv(ctx, app, port, routesFile, extra) {
     RATE_LIMIT_KEY_PREFIX: `bench:${ctx.runId}:rl:`,
     CACHE_KEY_PREFIX: `bench:${ctx.runId}:c:`,
     CACHE_ENABLED: 'false',
+    // No readiness drain on SIGTERM: the bench stops processes at once (and --cpu-prof needs a
+    // clean exit before the stop's SIGKILL).
+    SHUTDOWN_DELAY_MS: '0',
   };
   for (const tier of ['ANONYMOUS', 'STANDARD', 'PREMIUM']) {
     for (const limit of ['BURST', 'SUSTAINED', 'DAILY_QUOTA']) {

@@ -80,7 +80,7 @@ export async function walkRoutes(
     const passThrough = table.find(
       (r) => route.url === r.prefix || route.url.startsWith(`${r.prefix}/`),
     );
-    if (passThrough !== undefined && handlerName.startsWith('RouteProxyController')) {
+    if (passThrough !== undefined && handlerName.startsWith('RouteProxy_')) {
       const { auth, roles = [], scopes = [] } = passThrough.settings;
       return {
         methods,

@@ -101,7 +101,9 @@ export class AuthModule {
         inject: [AUTH_OPTIONS],
       },
       AuthLifecycle,
-      { provide: APP_GUARD, useClass: BffAuthGuard },
+      BffAuthGuard,
+      // The global guard of Nest routes; the routing lib's native routes call the same instance.
+      { provide: APP_GUARD, useExisting: BffAuthGuard },
     ];
     if (options.audit === true) {
       providers.push(

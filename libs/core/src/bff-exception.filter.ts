@@ -124,27 +124,42 @@ export function errorBody(mapped: Mapped, requestId: string | undefined): ErrorB
   return body;
 }
 
-/** The one place where errors become HTTP responses. */
+/**
+ * The one place where errors become HTTP responses: the global filter for Nest routes, and the
+ * error handler of the native routes (the routing lib's pass-through routes).
+ */
+export function replyWithError(
+  exception: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  logger: Logger,
+): void {
+  const mapped = mapError(exception);
+  const requestId = request.bffContext?.requestId;
+  if (mapped.status >= 500) {
+    const service = isBffError(exception) ? exception.service : undefined;
+    const detail =
+      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+    const line = `${request.method} ${request.url} -> ${mapped.status} ${mapped.code}${service ? ` (${service})` : ''} [${requestId}]`;
+    if (mapped.status === HttpStatus.INTERNAL_SERVER_ERROR) logger.error(`${line}: ${detail}`);
+    else logger.warn(`${line}: ${exception instanceof Error ? exception.message : ''}`);
+  }
+  sendError(reply, mapped, requestId);
+}
+
+/** Nest's side of {@link replyWithError}. */
 @Catch()
 export class BffExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('BffExceptionFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const reply = http.getResponse<FastifyReply>();
-    const request = http.getRequest<FastifyRequest>();
-    const mapped = mapError(exception);
-    const requestId = request.bffContext?.requestId;
-    if (mapped.status >= 500) {
-      const service = isBffError(exception) ? exception.service : undefined;
-      const detail =
-        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
-      const line = `${request.method} ${request.url} -> ${mapped.status} ${mapped.code}${service ? ` (${service})` : ''} [${requestId}]`;
-      if (mapped.status === HttpStatus.INTERNAL_SERVER_ERROR)
-        this.logger.error(`${line}: ${detail}`);
-      else this.logger.warn(`${line}: ${exception instanceof Error ? exception.message : ''}`);
-    }
-    sendError(reply, mapped, requestId);
+    replyWithError(
+      exception,
+      http.getRequest<FastifyRequest>(),
+      http.getResponse<FastifyReply>(),
+      this.logger,
+    );
   }
 }
 

@@ -20,14 +20,15 @@ function expire(request: FastifyRequest, reply: FastifyReply): void {
   if (reply.sent || reply.raw.headersSent) return;
   const requestId = request.bffContext?.requestId;
   logger.warn(
-    `${request.method} ${request.url} -> 504 DEADLINE_EXCEEDED before the handler started [${requestId}]`,
+    `${request.method} ${request.url} -> 504 DEADLINE_EXCEEDED: no answer within the deadline [${requestId}]`,
   );
   sendError(reply, mapError(new DeadlineExceededError(DEADLINE_MESSAGE)), requestId);
 }
 
 /**
  * Stops the deadline timer of the phases before the handler (the request-context interceptor then
- * enforces what is left, or the answer is on its way).
+ * enforces what is left, or the answer is on its way). Native routes (the routing lib's) keep it
+ * armed through their handler.
  */
 export function disarmDeadline(request: object): void {
   const timer = (request as WithTimer)[TIMER];

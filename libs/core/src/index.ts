@@ -11,7 +11,8 @@ export { pathRuleViolation } from './path.rule';
 export { InvalidIdempotencyKeyError } from './idempotency.key';
 export type { SemicolonMode } from './path.rule';
 export { jsonDepthExceeds } from './json-body.parser';
-export { BffExceptionFilter, mapError, errorBody } from './bff-exception.filter';
+export { BffExceptionFilter, mapError, errorBody, replyWithError } from './bff-exception.filter';
+export { HttpRouteContext, passGates } from './route-gates';
 export type { ErrorBody } from './bff-exception.filter';
 export {
   RequestContextStore,

@@ -26,8 +26,6 @@ export {
   InvalidPathError,
   MethodNotAllowedError,
   PayloadTooLargeError,
-  RouteForbiddenError,
-  RouteUnauthorizedError,
   ShapingInputError,
   UnsupportedVersionError,
   UpgradeRequiredError,

@@ -1,4 +1,4 @@
-import { BadUpstreamResponseError, type Principal } from '@app/core';
+import { BadUpstreamResponseError } from '@app/core';
 import {
   DownstreamClient,
   type HttpMethod,
@@ -16,12 +16,7 @@ import { boundResponse } from './response-bounds';
 import { forwardRequestHeaders, forwardResponseHeaders } from './proxy-headers';
 import { resolveUpstreamPath } from './proxy-path';
 import type { CompiledRoute } from './route-table.types';
-import {
-  MethodNotAllowedError,
-  PayloadTooLargeError,
-  RouteForbiddenError,
-  RouteUnauthorizedError,
-} from './routing.errors';
+import { MethodNotAllowedError, PayloadTooLargeError } from './routing.errors';
 import { ORIGINAL_CONTENT_TYPE } from './routing.hooks';
 
 /** Counts streamed bytes and fails the upload once it passes the route's limit. */
@@ -91,9 +86,6 @@ export class RouteProxy {
       reply.header('allow', route.allow);
       throw new MethodNotAllowedError(`${method} is not allowed on this route`);
     }
-    // Also enforced by the auth guard from bffContext.route; checked here too so that a route
-    // marked `required` can never be served to an anonymous caller, whatever guards are installed.
-    this.authorize(route, request.bffContext.principal, reply);
     const path = resolveUpstreamPath(raw.url ?? '', route);
 
     const masked = (raw as { [ORIGINAL_CONTENT_TYPE]?: string | null })[ORIGINAL_CONTENT_TYPE];
@@ -182,21 +174,6 @@ export class RouteProxy {
     // Not awaited: the handler is done once the head is out; the body streams on its own (the
     // endpoint deadline covers the wait for the head, bodyTimeout the silences within the body).
     void reply.send(res.body);
-  }
-
-  private authorize(route: CompiledRoute, principal: Principal | undefined, reply: FastifyReply) {
-    const s = route.settings;
-    if (s.auth !== 'required') return;
-    if (principal === undefined) {
-      reply.header('www-authenticate', 'Bearer');
-      throw new RouteUnauthorizedError('Authentication is required');
-    }
-    if (s.roles !== undefined && !s.roles.some((r) => principal.roles.includes(r))) {
-      throw new RouteForbiddenError('A required role is missing');
-    }
-    if (s.scopes !== undefined && !s.scopes.every((sc) => principal.scopes.includes(sc))) {
-      throw new RouteForbiddenError('A required scope is missing');
-    }
   }
 
   /** Sticky canary choice: the verified subject, else the sticky cookie (set on first visit). */

@@ -9,18 +9,6 @@ export class MethodNotAllowedError extends BffError {
   readonly code = 'METHOD_NOT_ALLOWED';
 }
 
-/** A route that requires a verified caller got none. */
-export class RouteUnauthorizedError extends BffError {
-  readonly status = 401;
-  readonly code = 'UNAUTHORIZED';
-}
-
-/** The caller lacks a role or scope the route requires. */
-export class RouteForbiddenError extends BffError {
-  readonly status = 403;
-  readonly code = 'FORBIDDEN';
-}
-
 /** The request body exceeds the route's limit. */
 export class PayloadTooLargeError extends BffError {
   readonly status = 413;

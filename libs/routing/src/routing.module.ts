@@ -1,7 +1,7 @@
 import type { BffAppName, BffConfig } from '@app/config';
 import { DynamicModule, Module } from '@nestjs/common';
-import { createRouteController } from './route-proxy.controller';
 import { RouteProxy } from './route-proxy.service';
+import { ProxyRoutes } from './route-proxy.routes';
 import { RouteCache } from './route-cache';
 import { loadRouteTable } from './route-table.loader';
 import type { CompiledRoute } from './route-table.types';
@@ -21,9 +21,10 @@ export interface RoutingModuleOptions {
 
 /**
  * Declarative pass-through routes of one BFF, plus the routing hook (route settings for the other
- * libs, unparsed pass-through bodies). Routes become
- * controllers, so they must be known when the module is built: there is no `forRootAsync`; the
- * table is a file named by the (synchronously loaded) config. A bad table throws at boot.
+ * libs, unparsed pass-through bodies). Routes are native Fastify routes behind the app's auth and
+ * rate-limit guards (route-proxy.routes.ts). The table is a file named by the (synchronously
+ * loaded) config, read when the module is built: there is no `forRootAsync`. A bad table throws
+ * at boot.
  */
 @Module({})
 export class RoutingModule {
@@ -33,9 +34,9 @@ export class RoutingModule {
       loadRouteTable(options.config.routing.routesFiles[options.app], options.config);
     return {
       module: RoutingModule,
-      controllers: routes.map(createRouteController),
       providers: [
         RouteProxy,
+        ProxyRoutes,
         RouteCache,
         RoutingHooks,
         SparseFieldsInterceptor,
