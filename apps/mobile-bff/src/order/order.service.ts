@@ -2,14 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { assertOwnerOrPrivileged } from '@app/auth';
 import type { Principal } from '@app/core';
 import { aggregate, optional, required, responseMeta } from '@app/aggregation';
-import type { Inventory, Items, Order, Page, Product } from '@app/contracts';
+import type { Order, Page, Product } from '@app/contracts';
 import { DownstreamClient, dpath } from '@app/downstream';
 
 @Injectable()
 export class OrderService {
   constructor(private readonly downstream: DownstreamClient) {}
 
-  /** The order, then its product names and stock (for "buy again") in parallel. */
+  /** The order, then its lines' product names and thumbnails (the payload carries no stock). */
   async order(id: string, principal: Principal) {
     const {
       data: { order },
@@ -26,12 +26,6 @@ export class OrderService {
         this.downstream.get<Page<Product>>('catalog', '/products', {
           signal,
           query: { ids, pageSize: 100 },
-        }),
-      ),
-      stock: optional((signal) =>
-        this.downstream.get<Items<Inventory>>('inventory', '/inventory', {
-          signal,
-          query: { productIds: ids },
         }),
       ),
     });
