@@ -30,7 +30,8 @@ export class ProductAggregation {
 
   /**
    * Product (required), availability, reviews summary and related products (optional, listed as
-   * partial when they fail), fetched in parallel.
+   * partial when they fail), fetched in parallel. The part names are what clients see in
+   * `partial` and `X-Partial-Response`: renaming one changes the apps' responses.
    */
   async details(id: string, options: ProductDetailsOptions = {}): Promise<ProductDetails> {
     const limit = options.related;
