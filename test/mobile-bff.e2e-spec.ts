@@ -110,6 +110,21 @@ describe('mobile-bff against the sandbox', () => {
     expect(home.greeting).toEqual(expect.any(String));
   });
 
+  it('v1 order does not call inventory, so an inventory outage does not mark it partial', async () => {
+    const owner = await json(await fetch(`${sandbox.urls.orders}/orders/ord_00004`));
+    sandbox.faults.set('inventory', { errorRate: 1 });
+    const res = await get(
+      '/v1/orders/ord_00004',
+      issuer.headers({ sub: owner.userId, aud: 'mobile-bff' }),
+    );
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body.partial).toBeUndefined();
+    expect(res.headers.get('x-partial-response')).toBeNull();
+    expect(body.items[0].name).toEqual(expect.any(String));
+    expect(sandbox.hits('inventory')).toBe(0);
+  });
+
   it('answers liveness without a version', async () => {
     expect((await get('/health/live')).status).toBe(200);
   });

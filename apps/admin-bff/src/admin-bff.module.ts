@@ -4,6 +4,7 @@ import { AuthModule, Scopes } from '@app/auth';
 import { CoreModule } from '@app/core';
 import { ObservabilityModule } from '@app/observability';
 import { BffCacheModule, CachePurgeController, DownstreamCache } from '@app/cache';
+import { DownstreamClientsModule } from '@app/clients';
 import { DownstreamModule } from '@app/downstream';
 import { ResilienceModule, ResilienceRegistry } from '@app/resilience';
 import { RoutingModule } from '@app/routing';
@@ -48,6 +49,7 @@ export class AdminBffModule {
             policies: (service) => [cache.middleware(service), ...resilience.policiesFor(service)],
           }),
         }),
+        DownstreamClientsModule,
         ShapingModule,
         ThrottlingModule.forRoot({ namespace: 'admin' }),
         // Declarative pass-through routes (apps/admin-bff/routes.json, ADMIN_BFF_ROUTES_FILE).

@@ -4,6 +4,7 @@ import { AuthModule } from '@app/auth';
 import { CoreModule } from '@app/core';
 import { ObservabilityModule } from '@app/observability';
 import { BffCacheModule, DownstreamCache } from '@app/cache';
+import { DownstreamClientsModule } from '@app/clients';
 import { DownstreamModule } from '@app/downstream';
 import { ResilienceModule, ResilienceRegistry } from '@app/resilience';
 import { CursorCodec, RoutingModule } from '@app/routing';
@@ -41,6 +42,7 @@ export class MobileBffModule {
             policies: (service) => [cache.middleware(service), ...resilience.policiesFor(service)],
           }),
         }),
+        DownstreamClientsModule,
         ShapingModule,
         ThrottlingModule.forRoot({ namespace: 'mobile' }),
         // Declarative pass-through routes (apps/mobile-bff/routes.json, MOBILE_BFF_ROUTES_FILE).

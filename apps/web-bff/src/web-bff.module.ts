@@ -4,6 +4,7 @@ import { AuthModule } from '@app/auth';
 import { CoreModule } from '@app/core';
 import { ObservabilityModule } from '@app/observability';
 import { BffCacheModule, DownstreamCache } from '@app/cache';
+import { DownstreamClientsModule } from '@app/clients';
 import { DownstreamModule } from '@app/downstream';
 import { ResilienceModule, ResilienceRegistry } from '@app/resilience';
 import { RoutingModule } from '@app/routing';
@@ -43,6 +44,7 @@ export class WebBffModule {
             policies: (service) => [cache.middleware(service), ...resilience.policiesFor(service)],
           }),
         }),
+        DownstreamClientsModule,
         ShapingModule,
         ThrottlingModule.forRoot({ namespace: 'web' }),
         // Declarative pass-through routes (apps/web-bff/routes.json, WEB_BFF_ROUTES_FILE).

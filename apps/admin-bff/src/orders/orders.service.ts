@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { aggregate, optional, required, responseMeta } from '@app/aggregation';
-import type { Inventory, Items, Order, Page, Product, User } from '@app/contracts';
+import type { Order } from '@app/contracts';
 import { TieredCache } from '@app/cache';
-import { DownstreamClient, dpath } from '@app/downstream';
+import { CatalogClient, InventoryClient, OrdersClient, UsersClient } from '@app/clients';
 import type { ChangeOrderStatusDto, OrderListQueryDto } from './orders.dto';
 
 const productIdsOf = (orders: Order[]): string[] => [
@@ -12,7 +12,10 @@ const productIdsOf = (orders: Order[]): string[] => [
 @Injectable()
 export class OrdersService {
   constructor(
-    private readonly downstream: DownstreamClient,
+    private readonly orders: OrdersClient,
+    private readonly users: UsersClient,
+    private readonly catalog: CatalogClient,
+    private readonly inventory: InventoryClient,
     private readonly cache: TieredCache,
   ) {}
 
@@ -22,19 +25,17 @@ export class OrdersService {
       data: { orders },
     } = await aggregate({
       orders: required((signal) =>
-        this.downstream.get<Page<Order>>('orders', '/orders', {
-          signal,
-          query: { status: query.status, page: query.page ?? 1, pageSize: query.pageSize ?? 20 },
-        }),
+        this.orders.page(
+          { status: query.status, page: query.page ?? 1, pageSize: query.pageSize ?? 20 },
+          { signal },
+        ),
       ),
     });
     const userIds = [...new Set(orders.items.map((o) => o.userId))];
     const productIds = productIdsOf(orders.items);
     const { data } = await aggregate({
-      users: optional((signal) => this.batch<User>('users', '/users', 'ids', userIds, signal)),
-      products: optional((signal) =>
-        this.batch<Product>('catalog', '/products', 'ids', productIds, signal),
-      ),
+      users: optional((signal) => this.users.byIds(userIds, { signal })),
+      products: optional((signal) => this.catalog.byIds(productIds, { signal })),
     });
     const users = new Map((data.users ?? []).map((u) => [u.id, u]));
     const products = new Map((data.products ?? []).map((p) => [p.id, p]));
@@ -63,24 +64,13 @@ export class OrdersService {
     const {
       data: { order },
     } = await aggregate({
-      order: required((signal) =>
-        this.downstream.get<Order>('orders', dpath`/orders/${id}`, { signal }),
-      ),
+      order: required((signal) => this.orders.byId(id, { signal })),
     });
     const productIds = productIdsOf([order]);
     const { data } = await aggregate({
-      customer: optional((signal) =>
-        this.downstream.get<User>('users', dpath`/users/${order.userId}`, { signal }),
-      ),
-      products: optional((signal) =>
-        this.batch<Product>('catalog', '/products', 'ids', productIds, signal),
-      ),
-      stock: optional((signal) =>
-        this.downstream.get<Items<Inventory>>('inventory', '/inventory', {
-          signal,
-          query: { productIds },
-        }),
-      ),
+      customer: optional((signal) => this.users.byId(order.userId, { signal })),
+      products: optional((signal) => this.catalog.byIds(productIds, { signal })),
+      stock: optional((signal) => this.inventory.stock(productIds, { signal })),
     });
     const products = new Map((data.products ?? []).map((p) => [p.id, p]));
     const stock = new Map((data.stock?.items ?? []).map((s) => [s.productId, s]));
@@ -99,31 +89,15 @@ export class OrdersService {
 
   /** Forwarded as is: the orders service owns the transition rules (409 when not allowed). */
   async changeStatus(id: string, change: ChangeOrderStatusDto) {
-    const res = await this.downstream.request<Order>('orders', {
-      method: 'PATCH',
-      path: dpath`/orders/${id}/status`,
-      body: { status: change.status, reason: change.reason },
+    const order = await this.orders.changeStatus(id, {
+      status: change.status,
+      reason: change.reason,
     });
     // Every BFF's cached views of this order (pages and the downstream GET) are now wrong.
     await Promise.all([
       this.cache.purge({ tag: `order:${id}` }),
-      this.cache.purge({ tag: `orders:/orders/${id}` }),
+      this.cache.purge({ tag: this.orders.byIdCacheTag(id) }),
     ]);
-    return { ...res.body, meta: responseMeta() };
-  }
-
-  private async batch<T>(
-    service: string,
-    path: string,
-    param: string,
-    ids: string[],
-    signal: AbortSignal,
-  ): Promise<T[]> {
-    if (ids.length === 0) return [];
-    const page = await this.downstream.get<Page<T>>(service, path, {
-      signal,
-      query: { [param]: ids, pageSize: 100 },
-    });
-    return page.items;
+    return { ...order, meta: responseMeta() };
   }
 }

@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { aggregate, optional, required, responseMeta } from '@app/aggregation';
-import type { OrderStatsByUser, Page, User } from '@app/contracts';
-import { DownstreamClient } from '@app/downstream';
+import { OrdersClient, UsersClient } from '@app/clients';
+import type { OrderStatsByUser } from '@app/contracts';
 import type { UserSearchQueryDto } from './users.dto';
 
 @Injectable()
 export class UsersService {
-  constructor(private readonly downstream: DownstreamClient) {}
+  constructor(
+    private readonly users: UsersClient,
+    private readonly orders: OrdersClient,
+  ) {}
 
   /** The matching page of users, then the order statistics of exactly those users. */
   async search(query: UserSearchQueryDto) {
@@ -15,22 +18,14 @@ export class UsersService {
     const {
       data: { users },
     } = await aggregate({
-      users: required((signal) =>
-        this.downstream.get<Page<User>>('users', '/users', {
-          signal,
-          query: { q: query.q, page, pageSize },
-        }),
-      ),
+      users: required((signal) => this.users.page({ q: query.q, page, pageSize }, { signal })),
     });
     const ids = users.items.map((u) => u.id);
     const { data } = await aggregate({
       stats: optional((signal) =>
         ids.length === 0
           ? Promise.resolve({} as OrderStatsByUser)
-          : this.downstream.get<OrderStatsByUser>('orders', '/orders/stats', {
-              signal,
-              query: { userIds: ids },
-            }),
+          : this.orders.stats(ids, { signal }),
       ),
     });
     return {

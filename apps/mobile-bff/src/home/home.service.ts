@@ -1,33 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { aggregate, optional, required, responseMeta } from '@app/aggregation';
-import type { Order, Page, Product, User } from '@app/contracts';
-import { DownstreamClient, dpath } from '@app/downstream';
+import { CatalogClient, OrdersClient, UsersClient } from '@app/clients';
 
 @Injectable()
 export class HomeService {
-  constructor(private readonly downstream: DownstreamClient) {}
+  constructor(
+    private readonly catalog: CatalogClient,
+    private readonly users: UsersClient,
+    private readonly orders: OrdersClient,
+  ) {}
 
   async home(userId: string | undefined) {
     const none = async (): Promise<undefined> => undefined;
     const { data } = await aggregate({
       featured: required((signal) =>
-        this.downstream.get<Page<Product>>('catalog', '/products', {
-          signal,
-          query: { featured: true, pageSize: 8 },
-        }),
+        this.catalog.page({ featured: true, pageSize: 8 }, { signal }),
       ),
       user: optional((signal) =>
-        userId === undefined
-          ? none()
-          : this.downstream.get<User>('users', dpath`/users/${userId}`, { signal }),
+        userId === undefined ? none() : this.users.byId(userId, { signal }),
       ),
       orders: optional((signal) =>
-        userId === undefined
-          ? none()
-          : this.downstream.get<Page<Order>>('orders', '/orders', {
-              signal,
-              query: { userId, pageSize: 1 },
-            }),
+        userId === undefined ? none() : this.orders.page({ userId, pageSize: 1 }, { signal }),
       ),
     });
     return {

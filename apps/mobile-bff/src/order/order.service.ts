@@ -1,50 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { assertOwnerOrPrivileged } from '@app/auth';
 import type { Principal } from '@app/core';
-import { aggregate, optional, required, responseMeta } from '@app/aggregation';
-import type { Inventory, Items, Order, Page, Product } from '@app/contracts';
-import { DownstreamClient, dpath } from '@app/downstream';
+import { aggregate, responseMeta } from '@app/aggregation';
+import { OrderAggregation } from '@app/clients';
 
 @Injectable()
 export class OrderService {
-  constructor(private readonly downstream: DownstreamClient) {}
+  constructor(private readonly orders: OrderAggregation) {}
 
-  /** The order, then its product names and stock (for "buy again") in parallel. */
+  /** The order, then its lines' product names and thumbnails (the payload carries no stock). */
   async order(id: string, principal: Principal) {
-    const {
-      data: { order },
-    } = await aggregate({
-      order: required((signal) =>
-        this.downstream.get<Order>('orders', dpath`/orders/${id}`, { signal }),
-      ),
-    });
-    // Someone else's order answers like a missing one, before any further downstream call.
-    assertOwnerOrPrivileged(principal, order.userId);
-    const ids = [...new Set(order.items.map((i) => i.productId))];
-    const { data } = await aggregate({
-      products: optional((signal) =>
-        this.downstream.get<Page<Product>>('catalog', '/products', {
-          signal,
-          query: { ids, pageSize: 100 },
-        }),
-      ),
-      stock: optional((signal) =>
-        this.downstream.get<Items<Inventory>>('inventory', '/inventory', {
-          signal,
-          query: { productIds: ids },
-        }),
-      ),
-    });
-    const byId = new Map((data.products?.items ?? []).map((p) => [p.id, p]));
-    return {
-      order,
-      lines: order.items.map((i) => ({
-        productId: i.productId,
-        quantity: i.quantity,
-        name: byId.get(i.productId)?.name,
-        thumbnailUrl: byId.get(i.productId)?.thumbnailUrl,
-      })),
-      meta: responseMeta(),
-    };
+    const order = await this.orders.owned(id, principal);
+    const { data } = await aggregate({ products: this.orders.lineProducts(order) });
+    return { order, lines: this.orders.namedLines(order, data.products), meta: responseMeta() };
   }
 }

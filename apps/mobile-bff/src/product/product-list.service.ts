@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Page, Product } from '@app/contracts';
-import { DownstreamClient } from '@app/downstream';
+import { CatalogClient } from '@app/clients';
 import { CursorCodec, ShapingInputError } from '@app/routing';
 import type { ProductListQueryDto } from './product-list.dto';
 
@@ -20,7 +19,7 @@ interface ListCursor {
 @Injectable()
 export class ProductListService {
   constructor(
-    private readonly downstream: DownstreamClient,
+    private readonly catalog: CatalogClient,
     @Inject(CursorCodec) private readonly cursors: CursorCodec,
   ) {}
 
@@ -32,8 +31,10 @@ export class ProductListService {
       throw new ShapingInputError('INVALID_CURSOR', 'limit cannot change within one listing');
     }
     const page = position?.p ?? 1;
-    const result = await this.downstream.get<Page<Product>>('catalog', '/products', {
-      query: { page, pageSize: size, category: category === '' ? undefined : category },
+    const result = await this.catalog.page({
+      page,
+      pageSize: size,
+      category: category === '' ? undefined : category,
     });
     const more = page * size < result.total;
     return {

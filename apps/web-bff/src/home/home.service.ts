@@ -1,38 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import { aggregate, optional, required, responseMeta } from '@app/aggregation';
-import type { Category, Items, Order, Page, Product, User } from '@app/contracts';
-import { DownstreamClient, dpath } from '@app/downstream';
+import { CatalogClient, OrdersClient, UsersClient } from '@app/clients';
 
 @Injectable()
 export class HomeService {
-  constructor(private readonly downstream: DownstreamClient) {}
+  constructor(
+    private readonly catalog: CatalogClient,
+    private readonly users: UsersClient,
+    private readonly orders: OrdersClient,
+  ) {}
 
   /** Featured products and categories, plus the user and their recent orders when known. */
   async home(userId: string | undefined) {
     const none = async (): Promise<undefined> => undefined;
     const { data } = await aggregate({
       featured: required((signal) =>
-        this.downstream.get<Page<Product>>('catalog', '/products', {
-          signal,
-          query: { featured: true, pageSize: 12 },
-        }),
+        this.catalog.page({ featured: true, pageSize: 12 }, { signal }),
       ),
       categories: optional(
-        (signal) => this.downstream.get<Items<Category>>('catalog', '/categories', { signal }),
+        (signal) => this.catalog.categories({ signal }),
         () => ({ items: [] }),
       ),
       user: optional((signal) =>
-        userId === undefined
-          ? none()
-          : this.downstream.get<User>('users', dpath`/users/${userId}`, { signal }),
+        userId === undefined ? none() : this.users.byId(userId, { signal }),
       ),
       orders: optional((signal) =>
-        userId === undefined
-          ? none()
-          : this.downstream.get<Page<Order>>('orders', '/orders', {
-              signal,
-              query: { userId, pageSize: 3 },
-            }),
+        userId === undefined ? none() : this.orders.page({ userId, pageSize: 3 }, { signal }),
       ),
     });
     return {
