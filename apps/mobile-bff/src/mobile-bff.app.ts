@@ -3,7 +3,6 @@ import { createBffApp } from '@app/core';
 import {
   ApiVersioning,
   applyCompression,
-  applySecurityHeaders,
   loadRouteTable,
   minAppVersionHook,
   setupOpenApi,
@@ -34,7 +33,6 @@ export async function createMobileBff(config: BffConfig): Promise<NestFastifyApp
     fastify.addHook('onRequest', minAppVersionHook(config.routing.mobileMinAppVersion));
   }
   await applyCompression(app);
-  await applySecurityHeaders(app);
   if (config.routing.docsEnabled) setupOpenApi(app, MOBILE_BFF_OPENAPI);
   return app;
 }

@@ -19,6 +19,7 @@ import { RequestContextInterceptor } from './request-context.interceptor';
 import { idempotencyKeyOf } from './idempotency.key';
 import { jsonBodyParser } from './json-body.parser';
 import { installRequestLimits, serverLimitOptions } from './request.limits';
+import { setSecurityHeaders } from './security-headers';
 import type { IncomingMessage } from 'node:http';
 
 export interface BffAppOptions {
@@ -86,6 +87,9 @@ export async function createBffApp(
     (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
       request.bffContext = createRequestContext(request.headers, config.deadlineMs);
       reply.header(REQUEST_ID_HEADER, request.bffContext.requestId);
+      // HSTS, nosniff, DENY, no referrer, CSP: on every answer, errors and 404s included. CORS of
+      // the web BFF lives in ONE place: `spaCorsOptions` of @app/session (web-bff.app.ts).
+      setSecurityHeaders(reply, request.url);
       // Connection cap, header count and path rule: before sessions, guards and body parsing.
       const refused = checkLimits(request, reply);
       if (refused !== undefined) return done(refused);

@@ -19,7 +19,7 @@ export type { FieldTree } from './sparse-fields';
 export { ApiVersioning, DeprecatedEndpoint, deprecationHeaders } from './api-versioning';
 export type { ApiVersioningOptions, DeprecatedVersion } from './api-versioning';
 export { minAppVersionHook, versionRank, APP_VERSION_HEADER } from './app-version.hook';
-export { applySecurityHeaders, applyCompression } from './security';
+export { applyCompression } from './security';
 export { createOpenApiDocument, openApiDocumentOf, setupOpenApi } from './openapi';
 export type { OpenApiInfo } from './openapi';
 export {
