@@ -97,6 +97,26 @@ export class BoundedPolicy extends CachePolicy {
   }
 
   /**
+   * The library builds a copy of the response headers for every hit; hits here are served with
+   * {@link servedHeaders} (copied once per entry), so the copy is only made if someone reads it
+   * (it was about 3 % of a cache-hit profile).
+   */
+  _evaluateRequestHitResult(
+    revalidation: CachePolicy.EvaluateRequestResult['revalidation'],
+  ): CachePolicy.EvaluateRequestResult {
+    const headers = (): Headers => this.responseHeaders() as Headers;
+    return {
+      response: {
+        get headers() {
+          return headers();
+        },
+        status: (this as unknown as PolicyInternals)._status,
+      } as NonNullable<CachePolicy.EvaluateRequestResult['response']>,
+      revalidation,
+    };
+  }
+
+  /**
    * Age (RFC 9111 §5.1): the first value, delta-seconds only; anything else (negative, float,
    * alphabetic) is ignored rather than guessed at.
    */
