@@ -1,7 +1,12 @@
 import { BffConfig } from '@app/config';
 import { type RequestContext, RequestContextStore } from '@app/core';
 import type { DownstreamCall, DownstreamObserver, RawResponse } from '@app/downstream';
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -9,7 +14,7 @@ import { downstreamOutcome, downstreamStatus } from './downstream.outcome';
 import { redactUrl } from './log.redaction';
 import { BffMetrics, UNMATCHED_ROUTE, collectProcessMetricsOnce } from './metrics.registry';
 import { OBSERVABILITY_OPTIONS, type ObservabilityModuleOptions } from './observability.options';
-import { RequestTracer } from './request.tracer';
+import type { RequestTracer } from './request.tracer';
 import { createStructuredLogger, stdoutDestination } from './structured.logger';
 
 /** Downstream time of one request, per service: calls and summed milliseconds. */
@@ -32,12 +37,14 @@ type Done = (err?: Error) => void;
  * and as the downstream pipeline's observer.
  */
 @Injectable()
-export class Telemetry implements DownstreamObserver, OnApplicationShutdown {
+export class Telemetry implements DownstreamObserver, OnModuleInit, OnApplicationShutdown {
   readonly logger: Logger;
   /** Set when we write to stdout ourselves (no destination in the options): flushed on shutdown. */
   private readonly stdout: ReturnType<typeof stdoutDestination> | undefined;
   readonly metrics: BffMetrics | undefined;
-  readonly tracer: RequestTracer | undefined;
+  /** Set at module init when tracing is configured (before the app listens). */
+  tracer: RequestTracer | undefined;
+  private readonly tracing: (() => Promise<RequestTracer>) | undefined;
   private readonly states = new WeakMap<RequestContext, RequestState>();
   private readonly aborted = new WeakSet<FastifyRequest>();
   /** Request lines of 2xx-4xx (info) and 5xx (warn) answers are written; fixed at start-up. */
@@ -65,13 +72,19 @@ export class Telemetry implements DownstreamObserver, OnApplicationShutdown {
     }
     const processors = options.spanProcessors ?? [];
     if (ops.otlpTracesUrl !== undefined || processors.length > 0) {
-      this.tracer = new RequestTracer({
-        serviceName: ops.serviceName ?? options.app,
-        otlpTracesUrl: ops.otlpTracesUrl,
-        sampleRatio: ops.sampleRatio,
-        extraProcessors: processors,
-      });
+      // The OpenTelemetry SDK and exporter (about 25 MB of RSS) are only loaded when tracing is on.
+      this.tracing = async () =>
+        new (await import('./request.tracer')).RequestTracer({
+          serviceName: ops.serviceName ?? options.app,
+          otlpTracesUrl: ops.otlpTracesUrl,
+          sampleRatio: ops.sampleRatio,
+          extraProcessors: processors,
+        });
     }
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (this.tracing !== undefined) this.tracer = await this.tracing();
   }
 
   /** Hooks on the app's Fastify instance; they run after core's hook has built `bffContext`. */
