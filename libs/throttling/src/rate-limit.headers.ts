@@ -1,3 +1,4 @@
+/// <reference path="./structured-headers.d.ts" />
 import type { RateLimitFailureMode, TierLimits } from '@app/config';
 import { serializeList, type Item } from 'structured-headers';
 import { BucketPolicy, DAY_MS, RateLimitDecision } from './throttling.types';
