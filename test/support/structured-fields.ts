@@ -1,9 +1,4 @@
-import {
-  DisplayString,
-  Token,
-  parseList,
-  type BareItem as SfBareItem,
-} from 'structured-headers';
+import { DisplayString, Token, parseList, type BareItem as SfBareItem } from 'structured-headers';
 
 /**
  * RFC 9651 (Structured Field Values, obsoletes RFC 8941) Lists as plain objects, parsed by

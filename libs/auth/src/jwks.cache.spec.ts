@@ -176,4 +176,3 @@ describe('IssuerKeys', () => {
     await expect(keys.keyFor('r1', 'RS256')).rejects.toBeInstanceOf(AuthProviderUnavailableError);
   });
 });
-

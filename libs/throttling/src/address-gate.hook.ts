@@ -175,7 +175,10 @@ export class AddressGate {
 
   /** The bucket key part of the client address (IPv6 per /64), as the tier limit keys anonymous callers. */
   private addressOf(request: FastifyRequest): string {
-    const ip = this.ips.fromRequest(request.raw?.socket?.remoteAddress ?? request.ip, request.headers);
+    const ip = this.ips.fromRequest(
+      request.raw?.socket?.remoteAddress ?? request.ip,
+      request.headers,
+    );
     return ClientIpResolver.trackerOf(ip);
   }
 }

@@ -82,9 +82,7 @@ describe('ClientIpResolver', () => {
     it('cannot be spoofed: a client-written element never hides the one our proxy appended', () => {
       expect(req('10.1.2.3', { forwarded: 'for=1.1.1.1, for=198.51.100.7' })).toBe('198.51.100.7');
       // An unterminated quote of the client does not swallow the proxy's element.
-      expect(req('10.1.2.3', { forwarded: 'for="1.1.1.1, for=198.51.100.7' })).toBe(
-        '198.51.100.7',
-      );
+      expect(req('10.1.2.3', { forwarded: 'for="1.1.1.1, for=198.51.100.7' })).toBe('198.51.100.7');
       expect(req('10.1.2.3', { forwarded: 'for=1.1.1.1, for=10.5.5.5, for=198.51.100.7' })).toBe(
         '198.51.100.7',
       );
@@ -104,11 +102,8 @@ describe('ClientIpResolver', () => {
       // Section 7.4: "X-Forwarded-For: 192.0.2.43, 2001:db8:cafe::17" becomes
       // 'Forwarded: for=192.0.2.43, for="[2001:db8:cafe::17]"'.
       const xff = proxies.resolve('10.1.2.3', '192.0.2.43, 2001:db8:cafe::17');
-      expect(req('10.1.2.3', { forwarded: 'for=192.0.2.43, for="[2001:db8:cafe::17]"' })).toBe(
-        xff,
-      );
+      expect(req('10.1.2.3', { forwarded: 'for=192.0.2.43, for="[2001:db8:cafe::17]"' })).toBe(xff);
       expect(xff).toBe('2001:db8:cafe::17');
     });
   });
 });
-

@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- a type-only shim: an import would be emitted as a require of a file that does not exist
 /// <reference path="./structured-headers.d.ts" />
 import type { RateLimitFailureMode, TierLimits } from '@app/config';
 import { serializeList, type Item } from 'structured-headers';
