@@ -255,6 +255,40 @@ describe('tiered rate limiting shared through Redis', () => {
     expect(statuses(spoofed)).toEqual({ 200: 3, 429: 3 });
   });
 
+  it('with TRUSTED_PROXY_HEADER=forwarded, keys by the RFC 7239 for= of a trusted proxy only', async () => {
+    const forwarded = { ...limits, TRUSTED_PROXY_HEADER: 'forwarded' };
+    const [behindProxy, notBehind] = await Promise.all([
+      bootWeb(sandbox, { ...forwarded, TRUSTED_PROXIES: '127.0.0.1' }),
+      bootWeb(sandbox, { ...forwarded, TRUSTED_PROXIES: '192.0.2.1' }),
+    ]);
+    try {
+      // The trusted proxy (127.0.0.1) appended the client's element; what the client wrote before
+      // it, and X-Forwarded-For (not the configured header), buy no fresh bucket.
+      const forged = [];
+      for (let i = 0; i < 6; i++) {
+        forged.push(
+          await call(behindProxy, {
+            forwarded: `for=10.0.0.${i};proto=https, for=198.51.100.44`,
+            'x-forwarded-for': `192.0.2.${i}`,
+          }),
+        );
+      }
+      expect(statuses(forged)).toEqual({ 200: 3, 429: 3 });
+      // RFC 7239 section 4: 'Forwarded: For="[2001:db8:cafe::17]:4711"' is another client.
+      const other = await call(behindProxy, { forwarded: 'For="[2001:db8:cafe::17]:4711"' });
+      expect(other.status).toBe(200);
+
+      // From a peer that is not a trusted proxy, Forwarded is ignored: every request is the peer.
+      const spoofed = [];
+      for (let i = 0; i < 6; i++) {
+        spoofed.push(await call(notBehind, { forwarded: `for=192.0.2.${i}` }));
+      }
+      expect(statuses(spoofed)).toEqual({ 200: 3, 429: 3 });
+    } finally {
+      await Promise.all([behindProxy.app.close(), notBehind.app.close()]);
+    }
+  });
+
   it('never limits health probes', async () => {
     for (let i = 0; i < 5; i++) await call(memoryInstance);
     expect((await call(memoryInstance)).status).toBe(429);

@@ -140,4 +140,39 @@ describe('IssuerKeys', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(idp.jwksCalls()).toBe(2);
   });
+
+  it('imports only the public members of a key an IdP published with its private parts', async () => {
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const idp = fakeIdp([{ ...pair.privateKey.export({ format: 'jwk' }), kid: 'leaky' }]);
+    const keys = new IssuerKeys({ url: ISSUER, algorithms: ['RS256'] }, options(idp));
+    const key = await keys.keyFor('leaky', 'RS256');
+    expect(key.type).toBe('public');
+  });
+
+  it('after a failed refetch, holds further fetches back for the cooldown', async () => {
+    const idp = fakeIdp([jwk(rsa, { kid: 'r1' })]);
+    let attempts = 0;
+    const counted = (async (url: string, init?: RequestInit) => {
+      if (!url.endsWith('/.well-known/openid-configuration')) attempts++;
+      return idp.fetch(url, init);
+    }) as typeof fetch;
+    const keys = new IssuerKeys(
+      { url: ISSUER, algorithms: ['RS256'] },
+      options(idp, { cooldownMs: 30, fetch: counted }),
+    );
+    await keys.keyFor('r1', 'RS256');
+    idp.down = true;
+    await new Promise((r) => setTimeout(r, 40));
+    await expect(keys.keyFor('new-1', 'RS256')).rejects.toBeInstanceOf(InvalidCredentialsError);
+    await expect(keys.keyFor('new-2', 'RS256')).rejects.toBeInstanceOf(InvalidCredentialsError);
+    expect(attempts).toBe(2);
+    // Known keys keep working while the IdP is away.
+    expect(await keys.keyFor('r1', 'RS256')).toBeDefined();
+  });
+
+  it('refuses an oversized JWKS', async () => {
+    const idp = fakeIdp([jwk(rsa, { kid: 'r1', padding: 'x'.repeat(600 * 1024) })]);
+    const keys = new IssuerKeys({ url: ISSUER, algorithms: ['RS256'] }, options(idp));
+    await expect(keys.keyFor('r1', 'RS256')).rejects.toBeInstanceOf(AuthProviderUnavailableError);
+  });
 });

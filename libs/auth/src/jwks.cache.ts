@@ -1,11 +1,12 @@
 import type { OidcAlgorithm, OidcIssuerConfig } from '@app/config';
 import { Logger } from '@nestjs/common';
-import { type JsonWebKey, KeyObject, createPublicKey } from 'node:crypto';
+import { createRemoteJWKSet, customFetch } from 'jose';
+import { KeyObject, type webcrypto } from 'node:crypto';
 import { AuthProviderUnavailableError, InvalidCredentialsError } from './auth.errors';
 import { authMetrics } from './auth.metrics';
 
 export interface JwksCacheOptions {
-  /** Minimum time between two fetches triggered by unknown `kid`s. */
+  /** Minimum time between two fetches triggered by unknown `kid`s (or after a failed fetch). */
   cooldownMs: number;
   /** Keys older than this are refreshed in the background on next use. */
   maxAgeMs: number;
@@ -15,45 +16,44 @@ export interface JwksCacheOptions {
   fetch?: typeof fetch;
 }
 
-interface TrustedKey {
-  readonly kid: string | undefined;
-  readonly alg: string | undefined;
-  readonly key: KeyObject;
-}
-
-/** Which key types may verify which algorithm: the key confusion guard (RFC 8725 §2.1). */
-function fits(alg: string, key: KeyObject): boolean {
-  const type = key.asymmetricKeyType;
-  if (alg.startsWith('RS') || alg.startsWith('PS')) return type === 'rsa' || type === 'rsa-pss';
-  if (type !== 'ec') return false;
-  const curve = key.asymmetricKeyDetails?.namedCurve;
-  if (alg === 'ES256') return curve === 'prime256v1';
-  if (alg === 'ES384') return curve === 'secp384r1';
-  if (alg === 'ES512') return curve === 'secp521r1';
-  return false;
-}
+type RemoteKeys = ReturnType<typeof createRemoteJWKSet>;
 
 const MAX_DOCUMENT_BYTES = 512 * 1024;
-const NEGATIVE_CACHE_LIMIT = 1024;
 /** Retry gap while an issuer has never answered: short, so a late IdP start is picked up fast. */
 const UNREACHABLE_RETRY_MS = 1_000;
+/** Private members of RSA and EC JWKs: never imported, even if a careless IdP publishes them. */
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const;
+
+/** An attempt not made, within the gap after a failure: nothing fetched, nothing to report. */
+class HeldBack extends Error {}
+
+/** jose hands out CryptoKeys, cached per JWK; passport-jwt's jsonwebtoken wants KeyObjects. */
+const keyObjects = new WeakMap<object, KeyObject>();
+function asKeyObject(key: webcrypto.CryptoKey | Uint8Array): KeyObject {
+  if (key instanceof Uint8Array) throw new Error('not an asymmetric key');
+  let object = keyObjects.get(key);
+  if (object === undefined) keyObjects.set(key, (object = KeyObject.from(key)));
+  return object;
+}
 
 /**
- * Keys of one OIDC issuer: discovery document -> `jwks_uri` -> JWKS, kept in memory.
- * Steady state never fetches. An unknown `kid` causes at most one fetch per cooldown, shared by
- * every request waiting for it (single flight); kids still unknown afterwards are remembered
- * (negative cache) until the next allowed fetch. Stale keys are refreshed in the background.
+ * Keys of one OIDC issuer: discovery document (ours: jose does no discovery) -> `jwks_uri` ->
+ * jose's `createRemoteJWKSet`, which keeps the set in memory, fetches once for all concurrent
+ * callers, refetches for an unknown `kid` at most once per cooldown (a kid still unknown is refused
+ * without a fetch until then: the negative cache) and picks the key by `kid`, `alg`, `kty`, `crv`
+ * and `use`, so a key never verifies another algorithm family (RFC 8725 section 2.1). Around it:
+ * a fetch is also held back for the cooldown after a failure, stale keys are refreshed in the
+ * background instead of on the request, and the JWKS is bounded in size and stripped of private
+ * members before jose reads it.
  */
 export class IssuerKeys {
   private readonly logger = new Logger('Jwks');
   private readonly fetchImpl: typeof fetch;
-  private keys: TrustedKey[] = [];
-  private jwksUri: string | undefined;
+  private remote: RemoteKeys | undefined;
+  private discovering: Promise<RemoteKeys> | undefined;
   private loaded = false;
   private fetchedAt = Number.NEGATIVE_INFINITY;
-  private attemptedAt = Number.NEGATIVE_INFINITY;
-  private inflight: Promise<void> | undefined;
-  private readonly unknownKids = new Map<string, number>();
+  private failedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly issuer: OidcIssuerConfig,
@@ -64,65 +64,61 @@ export class IssuerKeys {
 
   /** The key for a token's `kid` and (already allowed) `alg`. */
   async keyFor(kid: string | undefined, alg: OidcAlgorithm): Promise<KeyObject> {
-    const now = performance.now();
+    const remote = await this.remoteKeys().catch(() => undefined);
+    if (remote === undefined) throw this.unavailable();
     if (
       this.loaded &&
-      this.inflight === undefined &&
-      now - this.fetchedAt > this.options.maxAgeMs
+      !remote.reloading &&
+      performance.now() - this.fetchedAt > this.options.maxAgeMs
     ) {
-      this.refresh().catch(() => undefined);
+      remote.reload().catch(() => undefined);
     }
-    const known = this.find(kid, alg);
-    if (known !== undefined) return known;
-    if (this.inflight !== undefined) {
-      await this.inflight.catch(() => undefined);
-      return this.found(kid, alg);
+    try {
+      return asKeyObject(await remote({ alg, kid }));
+    } catch {
+      if (!this.loaded) throw this.unavailable();
+      // No key (or no unambiguous one) for this kid/alg, also while a refetch is held back.
+      throw new InvalidCredentialsError('The token was signed with an unknown key', 'unknown_key');
     }
-    const kidKey = kid ?? '';
-    if ((this.unknownKids.get(kidKey) ?? 0) > now) return this.found(kid, alg);
-    const gap = this.loaded ? this.options.cooldownMs : UNREACHABLE_RETRY_MS;
-    if (now - this.attemptedAt < gap) {
-      this.rememberUnknown(kidKey, this.attemptedAt + gap);
-      return this.found(kid, alg);
-    }
-    await this.refresh().catch(() => undefined);
-    const after = this.find(kid, alg);
-    if (after === undefined) this.rememberUnknown(kidKey, this.attemptedAt + gap);
-    return this.found(kid, alg);
   }
 
   /** Fetches the discovery document (once) and the JWKS; concurrent callers share one fetch. */
-  refresh(): Promise<void> {
-    this.inflight ??= this.load().finally(() => {
-      this.inflight = undefined;
-    });
-    return this.inflight;
+  async refresh(): Promise<void> {
+    await (await this.remoteKeys()).reload();
   }
 
-  private async load(): Promise<void> {
-    this.attemptedAt = performance.now();
-    try {
-      this.jwksUri ??= await this.discover();
-      const jwks = await this.getJson(this.jwksUri);
-      const keys = this.importKeys(jwks);
-      this.keys = keys;
-      this.loaded = true;
-      this.fetchedAt = performance.now();
-      this.unknownKids.clear();
-      authMetrics().jwksFetches.inc({ outcome: 'ok' });
-    } catch (error) {
-      authMetrics().jwksFetches.inc({ outcome: 'error' });
-      this.logger.warn(
-        `keys of ${this.issuer.url} unavailable: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      throw error;
-    }
+  private unavailable(): AuthProviderUnavailableError {
+    return new AuthProviderUnavailableError(Math.ceil(UNREACHABLE_RETRY_MS / 1000));
+  }
+
+  /** jose's key set for the discovered `jwks_uri`, discovering it first (single flight). */
+  private remoteKeys(): Promise<RemoteKeys> {
+    if (this.remote !== undefined) return Promise.resolve(this.remote);
+    this.discovering ??= this.discover()
+      .then((jwksUri) => {
+        this.remote = createRemoteJWKSet(new URL(jwksUri), {
+          cooldownDuration: this.options.cooldownMs,
+          // Never stale to jose, which would refetch on the request: refreshed in the background.
+          cacheMaxAge: Number.POSITIVE_INFINITY,
+          timeoutDuration: this.options.timeoutMs,
+          [customFetch]: (url: string, init: RequestInit) => this.fetchJwks(url, init),
+        });
+        return this.remote;
+      })
+      .catch((error: unknown) => {
+        this.failed(error);
+        throw error;
+      })
+      .finally(() => {
+        this.discovering = undefined;
+      });
+    return this.discovering;
   }
 
   private async discover(): Promise<string> {
-    const doc = await this.getJson(
-      `${this.issuer.url.replace(/\/$/, '')}/.well-known/openid-configuration`,
-    );
+    this.holdBack();
+    const url = `${this.issuer.url.replace(/\/$/, '')}/.well-known/openid-configuration`;
+    const doc = await this.getJson(url, { signal: AbortSignal.timeout(this.options.timeoutMs) });
     // OIDC Discovery §4.3: the document must name exactly the issuer it was fetched for.
     if (doc.issuer !== this.issuer.url) {
       throw new Error(
@@ -135,11 +131,49 @@ export class IssuerKeys {
     return doc.jwks_uri;
   }
 
-  private async getJson(url: string): Promise<Record<string, unknown>> {
+  /** jose's fetch: bounded, private members dropped, held back after a failure, counted. */
+  private async fetchJwks(url: string, init: RequestInit): Promise<Response> {
+    this.holdBack();
+    try {
+      const jwks = await this.getJson(url, init);
+      if (!Array.isArray(jwks.keys)) throw new Error('JWKS has no keys array');
+      jwks.keys = (jwks.keys as unknown[]).map((jwk) => {
+        if (typeof jwk !== 'object' || jwk === null) return jwk;
+        const pub: Record<string, unknown> = { ...jwk };
+        for (const member of PRIVATE_MEMBERS) delete pub[member];
+        return pub;
+      });
+      this.loaded = true;
+      this.fetchedAt = performance.now();
+      authMetrics().jwksFetches.inc({ outcome: 'ok' });
+      return Response.json(jwks);
+    } catch (error) {
+      this.failed(error);
+      throw error;
+    }
+  }
+
+  /** At most one attempt per gap after a failure: the cooldown, or a short one until first loaded. */
+  private holdBack(): void {
+    const gap = this.loaded ? this.options.cooldownMs : UNREACHABLE_RETRY_MS;
+    if (performance.now() - this.failedAt < gap) {
+      throw new HeldBack(`keys of ${this.issuer.url}: retry held back after a failure`);
+    }
+  }
+
+  private failed(error: unknown): void {
+    if (error instanceof HeldBack) return;
+    const message = error instanceof Error ? error.message : String(error);
+    this.failedAt = performance.now();
+    authMetrics().jwksFetches.inc({ outcome: 'error' });
+    this.logger.warn(`keys of ${this.issuer.url} unavailable: ${message}`);
+  }
+
+  private async getJson(url: string, init: RequestInit): Promise<Record<string, unknown>> {
     const res = await this.fetchImpl(url, {
+      ...init,
       headers: { accept: 'application/json' },
       redirect: 'error',
-      signal: AbortSignal.timeout(this.options.timeoutMs),
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`${url} answered ${res.status}`);
@@ -147,54 +181,6 @@ export class IssuerKeys {
     const body: unknown = JSON.parse(text);
     if (typeof body !== 'object' || body === null) throw new Error(`${url} sent no JSON object`);
     return body as Record<string, unknown>;
-  }
-
-  private importKeys(jwks: Record<string, unknown>): TrustedKey[] {
-    if (!Array.isArray(jwks.keys)) throw new Error('JWKS has no keys array');
-    const keys: TrustedKey[] = [];
-    for (const jwk of jwks.keys as Record<string, unknown>[]) {
-      if (typeof jwk !== 'object' || jwk === null) continue;
-      if (jwk.use !== undefined && jwk.use !== 'sig') continue;
-      if (jwk.kty !== 'RSA' && jwk.kty !== 'EC') continue;
-      try {
-        // Only the public members are imported, even if a careless IdP publishes more.
-        const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = jwk;
-        keys.push({
-          kid: typeof jwk.kid === 'string' ? jwk.kid : undefined,
-          alg: typeof jwk.alg === 'string' ? jwk.alg : undefined,
-          key: createPublicKey({ key: pub as JsonWebKey, format: 'jwk' }),
-        });
-      } catch {
-        this.logger.warn(`skipping an unusable key of ${this.issuer.url}`);
-      }
-    }
-    return keys;
-  }
-
-  private find(kid: string | undefined, alg: OidcAlgorithm): KeyObject | undefined {
-    const usable = (k: TrustedKey) => (k.alg === undefined || k.alg === alg) && fits(alg, k.key);
-    if (kid !== undefined) {
-      const key = this.keys.find((k) => k.kid === kid);
-      return key !== undefined && usable(key) ? key.key : undefined;
-    }
-    // No kid: only unambiguous when the issuer has exactly one key for this algorithm.
-    const candidates = this.keys.filter(usable);
-    return candidates.length === 1 ? candidates[0].key : undefined;
-  }
-
-  private found(kid: string | undefined, alg: OidcAlgorithm): KeyObject {
-    const key = this.find(kid, alg);
-    if (key !== undefined) return key;
-    if (!this.loaded) {
-      throw new AuthProviderUnavailableError(Math.ceil(UNREACHABLE_RETRY_MS / 1000));
-    }
-    throw new InvalidCredentialsError('The token was signed with an unknown key', 'unknown_key');
-  }
-
-  private rememberUnknown(kid: string, until: number): void {
-    // Bounded: random kids from an attacker must not grow memory.
-    if (this.unknownKids.size >= NEGATIVE_CACHE_LIMIT) this.unknownKids.clear();
-    this.unknownKids.set(kid, until);
   }
 }
 

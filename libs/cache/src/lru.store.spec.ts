@@ -56,4 +56,16 @@ describe('LruStore', () => {
     expect(s.size).toBe(0);
     expect(s.byteSize).toBe(0);
   });
+
+  it('keeps the tag index in step with evictions and overwrites', async () => {
+    const s = store(2);
+    await s.set('a', v('1', ['t']));
+    await s.set('a', v('2', ['t'])); // overwrite: same key, same tag
+    await s.set('b', v('3', ['t']));
+    await s.set('c', v('4', ['u'])); // evicts a
+    expect(s.deleteTag('t')).toBe(1);
+    expect(s.deleteTag('u')).toBe(1);
+    expect(s.size).toBe(0);
+    expect(s.byteSize).toBe(0);
+  });
 });

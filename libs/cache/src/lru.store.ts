@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { KeyvStoreAdapter } from 'keyv';
+import { LRUCache } from 'lru-cache';
 
 /** What Keyv hands a store when serialization is off: the value and its expiry (epoch ms). */
 export interface KeyvRecord<V = unknown> {
@@ -20,26 +21,32 @@ export interface LruStoreOptions {
 
 interface Slot {
   record: KeyvRecord;
-  size: number;
   tags: readonly string[];
 }
 
 /**
  * Level 1: a bounded in-process LRU behind the Keyv store interface (no serialization: values are
- * kept as objects). A `Map` keeps insertion order, so re-inserting on read makes it an LRU in O(1).
- * Also indexes tags and supports prefix deletion for purges.
+ * kept as objects). Recency, the entry and byte bounds are lru-cache's (`max`, `maxSize` with
+ * `sizeCalculation`); this adapter adds what it lacks: a tag index, kept in step by its `dispose`
+ * hook, and prefix deletion for purges. Expiry stays the Keyv record's own `expires`.
  */
 export class LruStore extends EventEmitter implements KeyvStoreAdapter {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- required by KeyvStoreAdapter
   opts: any;
   namespace?: string;
-  private readonly slots = new Map<string, Slot>();
+  private readonly slots: LRUCache<string, Slot>;
   private readonly tagIndex = new Map<string, Set<string>>();
-  private bytes = 0;
 
   constructor(private readonly options: LruStoreOptions) {
     super();
     this.opts = { ...options, dialect: 'lru' };
+    this.slots = new LRUCache<string, Slot>({
+      max: options.maxEntries,
+      maxSize: options.maxBytes,
+      sizeCalculation: (slot, key) => Math.max(1, options.sizeOf(slot.record.value) + key.length),
+      // Every way out (eviction, delete, clear, overwrite) goes through here: the index follows.
+      dispose: (slot, key) => this.unindex(key, slot.tags),
+    });
   }
 
   get size(): number {
@@ -47,7 +54,7 @@ export class LruStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   get byteSize(): number {
-    return this.bytes;
+    return this.slots.calculatedSize;
   }
 
   async get<V>(key: string): Promise<V | undefined> {
@@ -59,12 +66,9 @@ export class LruStore extends EventEmitter implements KeyvStoreAdapter {
     const slot = this.slots.get(key);
     if (slot === undefined) return undefined;
     if (slot.record.expires !== undefined && slot.record.expires <= Date.now()) {
-      this.remove(key, slot);
+      this.slots.delete(key);
       return undefined;
     }
-    // Most recently used moves to the end.
-    this.slots.delete(key);
-    this.slots.set(key, slot);
     return slot.record;
   }
 
@@ -74,34 +78,26 @@ export class LruStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   setSync(key: string, record: KeyvRecord): void {
-    const old = this.slots.get(key);
-    if (old !== undefined) this.remove(key, old);
-    const size = this.options.sizeOf(record.value) + key.length;
-    if (size > this.options.maxBytes) return;
-    const tags = this.options.tagsOf(record.value);
-    this.slots.set(key, { record, size, tags });
-    this.bytes += size;
-    for (const tag of tags) {
+    // Dropped first, so the old entry's dispose cannot unindex the new entry's tags; a value
+    // bigger than the whole budget is then refused by lru-cache (maxEntrySize = maxSize).
+    this.slots.delete(key);
+    const slot: Slot = { record, tags: this.options.tagsOf(record.value) };
+    this.slots.set(key, slot);
+    if (this.slots.peek(key) !== slot) return;
+    for (const tag of slot.tags) {
       let keys = this.tagIndex.get(tag);
       if (keys === undefined) this.tagIndex.set(tag, (keys = new Set()));
       keys.add(key);
     }
-    while (this.slots.size > this.options.maxEntries || this.bytes > this.options.maxBytes) {
-      const oldest = this.slots.keys().next().value as string;
-      this.remove(oldest, this.slots.get(oldest) as Slot);
-    }
   }
 
   async delete(key: string): Promise<boolean> {
-    const slot = this.slots.get(key);
-    if (slot === undefined) return false;
-    this.remove(key, slot);
-    return true;
+    return this.slots.delete(key);
   }
 
   async deleteMany(keys: string[]): Promise<boolean> {
     let any = false;
-    for (const key of keys) any = (await this.delete(key)) || any;
+    for (const key of keys) any = this.slots.delete(key) || any;
     return any;
   }
 
@@ -112,19 +108,14 @@ export class LruStore extends EventEmitter implements KeyvStoreAdapter {
   async clear(): Promise<void> {
     this.slots.clear();
     this.tagIndex.clear();
-    this.bytes = 0;
   }
 
   /** Deletes every key starting with `prefix`; returns how many. */
   deletePrefix(prefix: string): number {
-    let n = 0;
-    for (const [key, slot] of this.slots) {
-      if (key.startsWith(prefix)) {
-        this.remove(key, slot);
-        n++;
-      }
-    }
-    return n;
+    const doomed: string[] = [];
+    for (const key of this.slots.keys()) if (key.startsWith(prefix)) doomed.push(key);
+    for (const key of doomed) this.slots.delete(key);
+    return doomed.length;
   }
 
   /** Deletes every entry carrying `tag`; returns how many. */
@@ -132,12 +123,7 @@ export class LruStore extends EventEmitter implements KeyvStoreAdapter {
     const keys = this.tagIndex.get(tag);
     if (keys === undefined) return 0;
     let n = 0;
-    for (const key of [...keys]) {
-      const slot = this.slots.get(key);
-      if (slot === undefined) continue;
-      this.remove(key, slot);
-      n++;
-    }
+    for (const key of [...keys]) if (this.slots.delete(key)) n++;
     this.tagIndex.delete(tag);
     return n;
   }
@@ -146,10 +132,8 @@ export class LruStore extends EventEmitter implements KeyvStoreAdapter {
     await this.clear();
   }
 
-  private remove(key: string, slot: Slot): void {
-    this.slots.delete(key);
-    this.bytes -= slot.size;
-    for (const tag of slot.tags) {
+  private unindex(key: string, tags: readonly string[]): void {
+    for (const tag of tags) {
       const keys = this.tagIndex.get(tag);
       keys?.delete(key);
       if (keys?.size === 0) this.tagIndex.delete(tag);

@@ -25,6 +25,7 @@ export type {
   RateLimitFailureMode,
   LimitedTier,
   TierLimits,
+  TrustedProxyHeader,
 } from './rate-limit.config';
 export { readSandboxIdpConfig } from './sandbox-idp.config';
 export type { SandboxIdpConfig } from './sandbox-idp.config';

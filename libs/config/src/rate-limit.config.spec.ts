@@ -34,6 +34,10 @@ describe('rate-limit config', () => {
     expect(rateLimit.burstWindowSeconds).toBe(2);
     expect(rateLimit.redisFailureMode).toBe('closed');
     expect(rateLimit.trustedProxies).toEqual(['10.0.0.0/8', '192.168.1.1', '2001:db8::/32']);
+    expect(rateLimit.trustedProxyHeader).toBe('x-forwarded-for');
+    expect(loadConfig({ TRUSTED_PROXY_HEADER: 'forwarded' }).rateLimit.trustedProxyHeader).toBe(
+      'forwarded',
+    );
   });
 
   it.each([
@@ -43,6 +47,7 @@ describe('rate-limit config', () => {
     ['RATE_LIMIT_STORE', 'redis', /RATE_LIMIT_STORE=redis requires REDIS_URL/],
     ['TRUSTED_PROXIES', '10.0.0.0/33', /TRUSTED_PROXIES must be/],
     ['TRUSTED_PROXIES', 'proxy.local', /TRUSTED_PROXIES must be/],
+    ['TRUSTED_PROXY_HEADER', 'x-real-ip', /TRUSTED_PROXY_HEADER must be one of/],
     ['RATE_LIMIT_KEY_PREFIX', 'bad prefix', /RATE_LIMIT_KEY_PREFIX must be/],
     ['RATE_LIMIT_ENABLED', 'perhaps', /RATE_LIMIT_ENABLED must be true or false/],
   ])('rejects %s=%s naming the variable', (name, value, message) => {

@@ -17,7 +17,10 @@ export interface TierLimits {
 /** What a route does when the shared (Redis) store is down or hung. */
 export type RateLimitFailureMode = 'open' | 'closed';
 
-/** Rate-limit section (`RATE_LIMIT_*`, `TRUSTED_PROXIES`). */
+/** The one client-address header read from trusted proxies (`TRUSTED_PROXY_HEADER`). */
+export type TrustedProxyHeader = 'x-forwarded-for' | 'forwarded';
+
+/** Rate-limit section (`RATE_LIMIT_*`, `TRUSTED_PROXIES`, `TRUSTED_PROXY_HEADER`). */
 export interface RateLimitConfig {
   /** `RATE_LIMIT_ENABLED`: turns the limiter off entirely (load tests). */
   readonly enabled: boolean;
@@ -39,6 +42,11 @@ export interface RateLimitConfig {
   readonly memoryMaxKeys: number;
   /** `TRUSTED_PROXIES`: IPs/CIDRs of proxies whose `X-Forwarded-For` is believed; empty = use the socket address. */
   readonly trustedProxies: readonly string[];
+  /**
+   * `TRUSTED_PROXY_HEADER`: `x-forwarded-for` (default) or `forwarded` (RFC 7239), the header the
+   * trusted proxies write; the other is ignored, as a proxy passes on what it does not manage.
+   */
+  readonly trustedProxyHeader: TrustedProxyHeader;
 }
 
 const DEFAULT_TIERS: Readonly<Record<LimitedTier, TierLimits>> = {
@@ -103,5 +111,10 @@ export function readRateLimitConfig(r: EnvReader, redisUrl: string | undefined):
     keyPrefix,
     memoryMaxKeys: r.int('RATE_LIMIT_MEMORY_MAX_KEYS', 100_000, 100, 10_000_000),
     trustedProxies,
+    trustedProxyHeader: r.oneOf(
+      'TRUSTED_PROXY_HEADER',
+      ['x-forwarded-for', 'forwarded'] as const,
+      'x-forwarded-for',
+    ),
   };
 }

@@ -20,6 +20,7 @@ const limits = (overrides: Partial<RateLimitConfig> = {}): RateLimitConfig => ({
   keyPrefix: 'test:',
   memoryMaxKeys: 1_000,
   trustedProxies: ['127.0.0.1'],
+  trustedProxyHeader: 'x-forwarded-for',
   ...overrides,
 });
 

@@ -64,7 +64,7 @@ export class AddressGate {
     options: AddressGateOptions = {},
   ) {
     const { config } = settings;
-    this.ips = new ClientIpResolver(config.trustedProxies);
+    this.ips = new ClientIpResolver(config.trustedProxies, config.trustedProxyHeader);
     this.policy = compilePolicy(
       config.tiers.anonymous,
       config.burstWindowSeconds,
@@ -175,9 +175,9 @@ export class AddressGate {
 
   /** The bucket key part of the client address (IPv6 per /64), as the tier limit keys anonymous callers. */
   private addressOf(request: FastifyRequest): string {
-    const ip = this.ips.resolve(
+    const ip = this.ips.fromRequest(
       request.raw?.socket?.remoteAddress ?? request.ip,
-      request.headers['x-forwarded-for'],
+      request.headers,
     );
     return ClientIpResolver.trackerOf(ip);
   }

@@ -62,7 +62,10 @@ export class TieredThrottlerGuard extends ThrottlerGuard {
     @Inject(THROTTLING_OPTIONS) private readonly settings: ResolvedThrottlingOptions,
   ) {
     super(options, storage, reflector);
-    this.ips = new ClientIpResolver(settings.config.trustedProxies);
+    this.ips = new ClientIpResolver(
+      settings.config.trustedProxies,
+      settings.config.trustedProxyHeader,
+    );
     this.defaults = this.compileRoute({}, 'all');
   }
 
@@ -107,10 +110,7 @@ export class TieredThrottlerGuard extends ThrottlerGuard {
     if (principal !== undefined && principal.tier !== 'anonymous') {
       return { tier: principal.tier, identity: `${principal.kind}:${principal.subject}` };
     }
-    const ip = this.ips.resolve(
-      req.raw?.socket?.remoteAddress ?? req.ip,
-      req.headers['x-forwarded-for'],
-    );
+    const ip = this.ips.fromRequest(req.raw?.socket?.remoteAddress ?? req.ip, req.headers);
     return { tier: 'anonymous', identity: `ip:${ClientIpResolver.trackerOf(ip)}` };
   }
 
