@@ -34,7 +34,9 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/apps/*/test/**/*.e2e-spec.ts'],
-      testTimeout: 30000,
     },
   ],
+  // Global, not per project: Jest ignores testTimeout inside `projects` (it was silently 5 s). The
+  // e2e hooks start real servers, a sandbox and Redis, which takes seconds on a loaded machine.
+  testTimeout: 30000,
 };
