@@ -125,8 +125,9 @@ describe('resilience against the sandbox', () => {
       sandbox.faults.reset('orders');
       await sleep(1_100);
       sandbox.resetStats();
-      // Probes stay in flight long enough for the other requests to meet the half-open circuit.
-      sandbox.faults.set('orders', { latencyMs: 300 });
+      // Probes stay in flight long enough for the other requests to meet the half-open circuit,
+      // even when a loaded machine delays the later ones (300 ms was outlasted under load).
+      sandbox.faults.set('orders', { latencyMs: 1_200 });
       const results = await Promise.all(
         Array.from({ length: 6 }, async (_, i) => {
           await sleep(i * 20);
