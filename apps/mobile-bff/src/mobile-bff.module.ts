@@ -36,9 +36,11 @@ export class MobileBffModule {
           imports: [ResilienceModule.forRoot()],
           inject: [ResilienceRegistry, DownstreamCache],
           useFactory: (resilience: ResilienceRegistry, cache: DownstreamCache) => ({
-            // Cache first (outermost): a hit skips retries, breaker and bulkhead, and
-            // stale-if-error can answer the errors they raise (breaker open included).
-            policies: (service) => [cache.middleware(service), ...resilience.policiesFor(service)],
+            // Each lib fills its slots; downstreamStack (@app/downstream) orders them.
+            layers: (service) => ({
+              cache: cache.middleware(service),
+              ...resilience.layersFor(service),
+            }),
           }),
         }),
         ShapingModule,
