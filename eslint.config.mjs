@@ -38,6 +38,17 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
+    // Specs and test doubles may also use a lib's test doubles (`@app/<lib>/testing`), which
+    // index.ts leaves out.
+    files: ['**/*.spec.ts', '**/*.test-doubles.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@app/*/*', '!@app/*/testing', '**/libs/*/src/*'] },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -16,6 +16,8 @@ const swc = [
 
 const moduleNameMapper = {
   '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src',
+  // A lib's test doubles, for specs only (see eslint.config.mjs).
+  '^@app/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing',
 };
 
 const common = {

@@ -87,7 +87,10 @@ class FixtureModule {
           imports: [ResilienceModule.forRoot()],
           inject: [ResilienceRegistry, DownstreamCache],
           useFactory: (resilience: ResilienceRegistry, cache: DownstreamCache) => ({
-            policies: (service) => [cache.middleware(service), ...resilience.policiesFor(service)],
+            layers: (service) => ({
+              cache: cache.middleware(service),
+              ...resilience.layersFor(service),
+            }),
           }),
         }),
       ],

@@ -110,8 +110,8 @@ const EXPORTS = [
 /**
  * The shared response cache of a BFF: `TieredCache` (memory LRU + Redis), `HttpCache` (RFC 9111
  * lookup/store/revalidate/serve, used by the pass-through proxy too), the global
- * `ResponseCacheInterceptor` (`@CacheResponse`), `DownstreamCache` (middleware for the downstream
- * `policies` seam) and, for the admin BFF, `POST /ops/cache/purge`.
+ * `ResponseCacheInterceptor` (`@CacheResponse`), `DownstreamCache` (the `cache` slot of
+ * each downstream stack) and, for the admin BFF, `POST /ops/cache/purge`.
  *
  * Import it before `ShapingModule`. Needs the global `ConfigModule`.
  */

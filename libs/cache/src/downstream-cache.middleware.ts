@@ -52,8 +52,9 @@ function isFailure(error: unknown): boolean {
  * stale-while-revalidate, stale-if-error), collapses concurrent misses into one call, and serves
  * stale data when the call fails (5xx, timeout, unreachable, open breaker) within stale-if-error.
  *
- * Sits first in the `policies` list so a hit skips retries, the breaker and the bulkhead, and a
- * breaker-open error from below can still be answered from a stale entry.
+ * Fills the `cache` slot of a service's stack (`downstreamStack`, @app/downstream), above retry,
+ * breaker and bulkhead: a hit skips them, and a breaker-open error from below can still be
+ * answered from a stale entry.
  */
 @Injectable()
 export class DownstreamCache {

@@ -64,7 +64,7 @@ export class DownstreamClient implements OnApplicationShutdown {
           : new UndiciTransport(service, config.routing?.upstreams[service.name]);
       const pipeline = buildPipeline(service, transport, {
         marginMs: config.deadlineMarginMs,
-        policies: options.policies?.(service) ?? [],
+        layers: options.layers?.(service),
         observer,
         downstreamToken: config.auth.downstreamToken,
         headerPolicy: this.headerPolicy,
@@ -112,7 +112,7 @@ export class DownstreamClient implements OnApplicationShutdown {
 
   /**
    * Pass-through call for declarative routes (@app/routing): the body streams both ways, nothing is
-   * decoded, and only 5xx answers become typed errors. Runs the same pipeline (deadline, context
+   * decoded, and only 5xx answers become typed errors. Runs the same stack (deadline, context
    * headers, policies). Needs the undici transport.
    */
   async stream(service: string, request: PassThroughRequest): Promise<PassThroughResponse> {

@@ -1,27 +1,13 @@
 import { DownstreamClientError, RequestContextStore, createRequestContext } from '@app/core';
 import { buildPipeline } from './downstream.pipeline';
-import type {
-  DownstreamMiddleware,
-  DownstreamObserver,
-  DownstreamTransport,
-  RawResponse,
-} from './downstream.types';
-import { callFor, testService } from './downstream.test-doubles';
+import type { DownstreamMiddleware, DownstreamObserver } from './downstream.types';
+import { callFor, fakeTransport, testService } from './downstream.test-doubles';
 
 const service = testService;
 
 describe('downstream observer', () => {
   it('sees every attempt below the policies and names its span in the traceparent', async () => {
-    const statuses = [503, 200];
-    const sent: string[] = [];
-    const transport: DownstreamTransport = {
-      kind: 'fake',
-      send: async (call): Promise<RawResponse> => {
-        sent.push(call.headers.traceparent);
-        return { status: statuses.shift() ?? 200, headers: {}, body: Buffer.from('{}') };
-      },
-      close: async () => undefined,
-    };
+    const { transport, calls } = fakeTransport(503, 200);
     const events: string[] = [];
     let span = 0;
     const observer: DownstreamObserver = {
@@ -42,7 +28,7 @@ describe('downstream observer', () => {
     };
     const pipeline = buildPipeline(service, transport, {
       marginMs: 0,
-      policies: [retryOnce],
+      layers: { retry: retryOnce },
       observer,
     });
     const ctx = createRequestContext(
@@ -56,7 +42,7 @@ describe('downstream observer', () => {
       'start 00000000000000a2',
       'end 200',
     ]);
-    expect(sent).toEqual([
+    expect(calls.map((c) => c.headers.traceparent)).toEqual([
       '00-4bf92f3577b34da6a3ce929d0e0e4736-00000000000000a1-01',
       '00-4bf92f3577b34da6a3ce929d0e0e4736-00000000000000a2-01',
     ]);
@@ -66,16 +52,15 @@ describe('downstream observer', () => {
     const observer = { start: jest.fn() };
     const shortCircuit: DownstreamMiddleware = () => () =>
       Promise.reject(new DownstreamClientError(404, 'catalog'));
-    const transport: DownstreamTransport = {
-      kind: 'fake',
-      send: jest.fn(),
-      close: async () => undefined,
-    };
+    const { transport, calls } = fakeTransport();
     await expect(
-      buildPipeline(service, transport, { marginMs: 0, policies: [shortCircuit], observer })(
-        callFor(),
-      ),
+      buildPipeline(service, transport, {
+        marginMs: 0,
+        layers: { circuitBreaker: shortCircuit },
+        observer,
+      })(callFor()),
     ).rejects.toBeInstanceOf(DownstreamClientError);
     expect(observer.start).not.toHaveBeenCalled();
+    expect(calls).toHaveLength(0);
   });
 });

@@ -6,41 +6,47 @@ import {
   RequestContextStore,
   createRequestContext,
 } from '@app/core';
-import { buildPipeline } from './downstream.pipeline';
-import type {
-  DownstreamCall,
-  DownstreamMiddleware,
-  DownstreamTransport,
-  RawResponse,
-} from './downstream.types';
+import { buildPipeline, downstreamStack } from './downstream.pipeline';
+import type { DownstreamMiddleware } from './downstream.types';
 import { toTransportError } from './transports/transport-errors';
-import { callFor, testService } from './downstream.test-doubles';
+import { callFor, fakeTransport, respond, testService } from './downstream.test-doubles';
 
 const service = testService;
 
-function fakeTransport(answer: (call: DownstreamCall) => RawResponse | Promise<RawResponse>) {
-  const calls: DownstreamCall[] = [];
-  const transport: DownstreamTransport = {
-    kind: 'fake',
-    send: async (call) => {
-      calls.push({ ...call, headers: { ...call.headers } });
-      return answer(call);
-    },
-    close: async () => undefined,
-  };
-  return { transport, calls };
-}
-
-const ok = (status = 200, headers: Record<string, string> = {}): RawResponse => ({
-  status,
-  headers,
-  body: Buffer.from('{}'),
-});
-
 describe('downstream pipeline', () => {
+  it('assembles a service stack in this order (a reordering shows here)', () => {
+    const policy: DownstreamMiddleware = (next) => next;
+    const { transport } = fakeTransport();
+    const stack = downstreamStack(transport, {
+      marginMs: 0,
+      layers: { cache: policy, retry: policy, circuitBreaker: policy, bulkhead: policy },
+      observer: { start: () => () => undefined },
+    });
+    expect(stack.layers).toEqual([
+      'deadline',
+      'user-context',
+      'cache',
+      'retry',
+      'circuit-breaker',
+      'bulkhead',
+      'observe',
+      'context-headers',
+      'status',
+      'transport',
+    ]);
+    // Empty slots (no cache, resilience off, no observer) are skipped, the order kept.
+    expect(downstreamStack(transport, { marginMs: 0 }).layers).toEqual([
+      'deadline',
+      'user-context',
+      'context-headers',
+      'status',
+      'transport',
+    ]);
+  });
+
   it('sends request id, child traceparent and the remaining budget', async () => {
-    const { transport, calls } = fakeTransport(() => ok());
-    const pipeline = buildPipeline(service, transport, { marginMs: 10, policies: [] });
+    const { transport, calls } = fakeTransport();
+    const pipeline = buildPipeline(service, transport, { marginMs: 10 });
     const ctx = createRequestContext(
       {
         'x-request-id': 'abc',
@@ -59,15 +65,15 @@ describe('downstream pipeline', () => {
   });
 
   it('caps the budget with the service timeout outside a request', async () => {
-    const { transport, calls } = fakeTransport(() => ok());
-    await buildPipeline(service, transport, { marginMs: 10, policies: [] })(callFor());
+    const { transport, calls } = fakeTransport();
+    await buildPipeline(service, transport, { marginMs: 10 })(callFor());
     expect(calls[0].headers['x-request-timeout-ms']).toBe('2000');
     expect(calls[0].headers['x-request-id']).toBeUndefined();
   });
 
   it('fails fast without calling the transport when the budget is spent', async () => {
-    const { transport, calls } = fakeTransport(() => ok());
-    const pipeline = buildPipeline(service, transport, { marginMs: 10, policies: [] });
+    const { transport, calls } = fakeTransport();
+    const pipeline = buildPipeline(service, transport, { marginMs: 10 });
     const ctx = createRequestContext({}, 5);
     await expect(RequestContextStore.run(ctx, () => pipeline(callFor()))).rejects.toBeInstanceOf(
       DeadlineExceededError,
@@ -85,16 +91,16 @@ describe('downstream pipeline', () => {
     [503, DownstreamUnavailableError, 503],
     [504, DeadlineExceededError, 504],
   ])('maps a downstream %i to %p (HTTP %i)', async (status, type, httpStatus) => {
-    const { transport } = fakeTransport(() => ok(status));
-    const promise = buildPipeline(service, transport, { marginMs: 0, policies: [] })(callFor());
+    const { transport } = fakeTransport(status);
+    const promise = buildPipeline(service, transport, { marginMs: 0 })(callFor());
     await expect(promise).rejects.toBeInstanceOf(type);
     await expect(promise).rejects.toMatchObject({ status: httpStatus, service: 'catalog' });
   });
 
   it('passes Retry-After of a 503 on', async () => {
-    const { transport } = fakeTransport(() => ok(503, { 'retry-after': '7' }));
+    const { transport } = fakeTransport(respond(503, { 'retry-after': '7' }));
     await expect(
-      buildPipeline(service, transport, { marginMs: 0, policies: [] })(callFor()),
+      buildPipeline(service, transport, { marginMs: 0 })(callFor()),
     ).rejects.toMatchObject({
       retryAfterSeconds: 7,
     });
@@ -111,9 +117,9 @@ describe('downstream pipeline', () => {
         throw error;
       }
     };
-    const { transport } = fakeTransport(() => ok(500));
+    const { transport } = fakeTransport(500);
     await expect(
-      buildPipeline(service, transport, { marginMs: 0, policies: [policy] })(callFor()),
+      buildPipeline(service, transport, { marginMs: 0, layers: { retry: policy } })(callFor()),
     ).rejects.toThrow();
     expect(seen).toEqual(['policy saw budget=true', 'policy saw BadUpstreamResponseError']);
   });

@@ -1,8 +1,8 @@
 export { DownstreamModule } from './downstream.module';
-export type { DownstreamModuleAsyncOptions } from './downstream.module';
-export type { DownstreamModuleOptions } from './downstream.options';
+export type { DownstreamModuleOptions, DownstreamModuleAsyncOptions } from './downstream.options';
 export { DownstreamClient } from './downstream.client';
-export { buildPipeline } from './downstream.pipeline';
+export { buildPipeline, downstreamStack } from './downstream.pipeline';
+export type { DownstreamStack, PipelineOptions, PolicyLayers } from './downstream.pipeline';
 export {
   compose,
   BUDGET_HEADER,

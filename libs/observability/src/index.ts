@@ -1,7 +1,9 @@
 export { ObservabilityModule } from './observability.module';
-export type { ObservabilityModuleAsyncOptions } from './observability.module';
 export { OBSERVABILITY_OPTIONS, DEFAULT_CRITICAL_SERVICES } from './observability.options';
-export type { ObservabilityModuleOptions } from './observability.options';
+export type {
+  ObservabilityModuleOptions,
+  ObservabilityModuleAsyncOptions,
+} from './observability.options';
 export { Telemetry } from './telemetry.service';
 export type { DownstreamTimings } from './telemetry.service';
 export { ReadinessService } from './readiness.service';

@@ -1,20 +1,13 @@
 import { BFF_APP_SETUP } from '@app/core';
 import { DOWNSTREAM_OBSERVER } from '@app/downstream';
-import { DynamicModule, Global, Module, type ModuleMetadata, type Provider } from '@nestjs/common';
+import { Global, Module, type Provider } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { ObservabilitySetup } from './observability.setup';
-import { OBSERVABILITY_OPTIONS, type ObservabilityModuleOptions } from './observability.options';
+import { ConfigurableObservabilityModule } from './observability.options';
 import { ReadinessService } from './readiness.service';
 import { Telemetry } from './telemetry.service';
-
-export interface ObservabilityModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  useFactory: (
-    ...args: never[]
-  ) => ObservabilityModuleOptions | Promise<ObservabilityModuleOptions>;
-  inject?: (string | symbol | (abstract new (...args: never[]) => unknown))[];
-}
 
 const PROVIDERS: Provider[] = [
   Telemetry,
@@ -32,32 +25,10 @@ const PROVIDERS: Provider[] = [
  * DownstreamModule.
  */
 @Global()
-@Module({})
-export class ObservabilityModule {
-  static forRoot(options: ObservabilityModuleOptions): DynamicModule {
-    return {
-      module: ObservabilityModule,
-      imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [HealthController, MetricsController],
-      providers: [{ provide: OBSERVABILITY_OPTIONS, useValue: options }, ...PROVIDERS],
-      exports: [Telemetry, DOWNSTREAM_OBSERVER, ReadinessService],
-    };
-  }
-
-  static forRootAsync(options: ObservabilityModuleAsyncOptions): DynamicModule {
-    return {
-      module: ObservabilityModule,
-      imports: [...(options.imports ?? []), TerminusModule.forRoot({ logger: false })],
-      controllers: [HealthController, MetricsController],
-      providers: [
-        {
-          provide: OBSERVABILITY_OPTIONS,
-          useFactory: options.useFactory,
-          inject: options.inject ?? [],
-        },
-        ...PROVIDERS,
-      ],
-      exports: [Telemetry, DOWNSTREAM_OBSERVER, ReadinessService],
-    };
-  }
-}
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController, MetricsController],
+  providers: PROVIDERS,
+  exports: [Telemetry, DOWNSTREAM_OBSERVER, ReadinessService],
+})
+export class ObservabilityModule extends ConfigurableObservabilityModule {}

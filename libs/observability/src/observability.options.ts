@@ -1,4 +1,5 @@
 import type { BffAppName } from '@app/config';
+import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { DestinationStream } from 'pino';
 
@@ -21,6 +22,18 @@ export interface ObservabilityModuleOptions {
 }
 
 export const OBSERVABILITY_OPTIONS = Symbol('ObservabilityModuleOptions');
+
+export const {
+  ConfigurableModuleClass: ConfigurableObservabilityModule,
+  ASYNC_OPTIONS_TYPE: OBSERVABILITY_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<ObservabilityModuleOptions>({
+  optionsInjectionToken: OBSERVABILITY_OPTIONS,
+})
+  .setClassMethodName('forRoot')
+  .build();
+
+/** Options of `ObservabilityModule.forRootAsync` (imports, inject, useFactory...). */
+export type ObservabilityModuleAsyncOptions = typeof OBSERVABILITY_ASYNC_OPTIONS_TYPE;
 
 /** Readiness gate of each app when neither the options nor the environment name one. */
 export const DEFAULT_CRITICAL_SERVICES: Readonly<Record<BffAppName, readonly string[]>> = {

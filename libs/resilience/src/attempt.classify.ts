@@ -1,4 +1,4 @@
-import { isBffError } from '@app/core';
+import { DeadlineExceededError, isBffError } from '@app/core';
 import type { DownstreamCall } from '@app/downstream';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
@@ -22,15 +22,41 @@ export function isUnhealthy(error: unknown): boolean {
   return isBffError(error) && error.status >= 500;
 }
 
+/** Errors the policies raise themselves (open circuit, full bulkhead, budget spent in a queue). */
+const refusals = new WeakSet<object>();
+
+/** Marks an error as raised by a policy, not by the service: no breaker counts it, no retry resends. */
+export function refusal<E extends object>(error: E): E {
+  refusals.add(error);
+  return error;
+}
+
 /**
- * What one failed attempt means for the policies above it. Wrapping the error lets the breaker
- * and the retry decide from facts about the call (caller cancellation, budget, method) that
- * cockatiel's error filters cannot see. Never leaves the policies (unwrapped on the way out), so
+ * Whether a failed attempt counts against the service (breaker) and may be retried: it is
+ * unhealthy, was not raised by a policy, and the caller did not give up (a sibling part failing
+ * says nothing about the service).
+ */
+export function isServiceFailure(error: unknown, call: DownstreamCall): boolean {
+  if (call.callerSignal?.aborted === true || !isUnhealthy(error)) return false;
+  return typeof error !== 'object' || error === null || !refusals.has(error);
+}
+
+/** What a call cancelled inside a policy (cockatiel's TaskCancelledError) reports. */
+export function cancelledError(call: DownstreamCall, cancelled: unknown): unknown {
+  if (call.callerSignal?.aborted === true) return call.callerSignal.reason ?? cancelled;
+  const name = call.service.name;
+  return refusal(new DeadlineExceededError(`No time left to call ${name}`, name));
+}
+
+/**
+ * What one failed attempt means for the cockatiel policy running it. Wrapping the error lets the
+ * breaker and the retry decide from facts about the call (caller cancellation, budget, method)
+ * that cockatiel's error filters cannot see. Never leaves a policy (unwrapped on the way out), so
  * it is a plain object: no stack trace captured per failure during an outage.
  */
 export class AttemptFailure {
   constructor(
-    /** What the downstream pipeline threw. */
+    /** What the layers below threw. */
     readonly error: unknown,
     /** Counted as a failure by the circuit breaker. */
     readonly unhealthy: boolean,

@@ -1,4 +1,5 @@
 import type { ResilienceConfig } from '@app/config';
+import { ConfigurableModuleBuilder } from '@nestjs/common';
 
 /** Options of {@link ResilienceModule}. Without any, policies come from `BffConfig.resilience`. */
 export interface ResilienceModuleOptions {
@@ -9,3 +10,15 @@ export interface ResilienceModuleOptions {
 }
 
 export const RESILIENCE_OPTIONS = Symbol('ResilienceModuleOptions');
+
+export const {
+  ConfigurableModuleClass: ConfigurableResilienceModule,
+  ASYNC_OPTIONS_TYPE: RESILIENCE_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<ResilienceModuleOptions>({
+  optionsInjectionToken: RESILIENCE_OPTIONS,
+})
+  .setClassMethodName('forRoot')
+  .build();
+
+/** Options of `ResilienceModule.forRootAsync` (imports, inject, useFactory...). */
+export type ResilienceModuleAsyncOptions = typeof RESILIENCE_ASYNC_OPTIONS_TYPE;

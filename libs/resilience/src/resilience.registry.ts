@@ -1,13 +1,13 @@
 import { BffConfig, type DownstreamServiceConfig, type ResilienceConfig } from '@app/config';
-import type { DownstreamMiddleware } from '@app/downstream';
+import type { DownstreamMiddleware, PolicyLayers } from '@app/downstream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RESILIENCE_OPTIONS, type ResilienceModuleOptions } from './resilience.options';
 import { type CircuitSnapshot, ServicePolicies } from './resilience.policies';
 
 /**
  * The policies of every downstream service, built once from config at start-up. Feed it to the
- * downstream client with `DownstreamModule.forRootAsync({ useFactory: (r) => ({ policies: (s) =>
- * r.policiesFor(s) }) })`; read it for `GET /ops/circuits`.
+ * downstream client with `DownstreamModule.forRootAsync({ useFactory: (r) => ({ layers: (s) =>
+ * r.layersFor(s) }) })`; read it for `GET /ops/circuits`.
  */
 @Injectable()
 export class ResilienceRegistry {
@@ -29,7 +29,12 @@ export class ResilienceRegistry {
     return this.config.enabled;
   }
 
-  /** The middlewares for one service's pipeline (empty when resilience is disabled). */
+  /** Retry, breaker and bulkhead slots of one service's stack (none when resilience is disabled). */
+  layersFor(service: DownstreamServiceConfig): PolicyLayers {
+    return this.config.enabled ? this.policies(service.name).layers : {};
+  }
+
+  /** The three as one middleware, for a pipeline built by hand (empty when disabled). */
   policiesFor(service: DownstreamServiceConfig): DownstreamMiddleware[] {
     if (!this.config.enabled) return [];
     const policies = this.policies(service.name);

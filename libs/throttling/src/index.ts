@@ -1,9 +1,9 @@
 export { ThrottlingModule, createRateLimitStore } from './throttling.module';
 export type {
-  ThrottlingModuleOptions,
   ThrottlingModuleAsyncOptions,
-  ResolvedThrottlingOptions,
-} from './throttling.options';
+  ThrottlingModuleRootOptions,
+} from './throttling.module';
+export type { ThrottlingModuleOptions, ResolvedThrottlingOptions } from './throttling.options';
 export { THROTTLING_OPTIONS } from './throttling.options';
 export { TieredThrottlerGuard } from './tiered-throttler.guard';
 export { AddressGate } from './address-gate.hook';

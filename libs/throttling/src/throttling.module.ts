@@ -1,4 +1,4 @@
-import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { ConfigurableModuleBuilder, DynamicModule, Module, Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { getOptionsToken, getStorageToken, type ThrottlerModuleOptions } from '@nestjs/throttler';
 import { BffConfig } from '@app/config';
@@ -10,9 +10,9 @@ import { RedisRateLimitStore } from './redis-rate-limit.store';
 import { RateLimitStore } from './rate-limit.store';
 import { TieredThrottlerGuard } from './tiered-throttler.guard';
 import {
+  THROTTLING_MODULE_OPTIONS,
   THROTTLING_OPTIONS,
   type ResolvedThrottlingOptions,
-  type ThrottlingModuleAsyncOptions,
   type ThrottlingModuleOptions,
 } from './throttling.options';
 
@@ -47,30 +47,56 @@ const THROTTLER_OPTIONS: ThrottlerModuleOptions = {
   setHeaders: false,
 };
 
-function providers(optionsProvider: Provider, global: boolean): Provider[] {
-  return [
-    optionsProvider,
-    { provide: RateLimitStore, useFactory: createRateLimitStore, inject: [THROTTLING_OPTIONS] },
-    { provide: getStorageToken(), useExisting: RateLimitStore },
-    { provide: getOptionsToken(), useValue: THROTTLER_OPTIONS },
-    TieredThrottlerGuard,
-    ...(global ? [{ provide: APP_GUARD, useExisting: TieredThrottlerGuard }] : []),
-    {
-      provide: AddressGate,
-      useFactory: (store: RateLimitStore, options: ResolvedThrottlingOptions) =>
-        new AddressGate(store, options),
-      inject: [RateLimitStore, THROTTLING_OPTIONS],
-    },
-    {
-      // The limit before authentication: Fastify hooks, which run before every Nest guard.
-      provide: BFF_APP_SETUP,
-      useFactory: (gate: AddressGate): BffAppSetup => ({
-        setup: (app: NestFastifyApplication) => gate.install(app.getHttpAdapter().getInstance()),
-      }),
-      inject: [AddressGate],
-    },
-  ];
-}
+const PROVIDERS: Provider[] = [
+  {
+    provide: THROTTLING_OPTIONS,
+    useFactory: (options: ThrottlingModuleOptions, config: BffConfig) => resolve(options, config),
+    inject: [THROTTLING_MODULE_OPTIONS, BffConfig],
+  },
+  { provide: RateLimitStore, useFactory: createRateLimitStore, inject: [THROTTLING_OPTIONS] },
+  { provide: getStorageToken(), useExisting: RateLimitStore },
+  { provide: getOptionsToken(), useValue: THROTTLER_OPTIONS },
+  TieredThrottlerGuard,
+  {
+    provide: AddressGate,
+    useFactory: (store: RateLimitStore, options: ResolvedThrottlingOptions) =>
+      new AddressGate(store, options),
+    inject: [RateLimitStore, THROTTLING_OPTIONS],
+  },
+  {
+    // The limit before authentication: Fastify hooks, which run before every Nest guard.
+    provide: BFF_APP_SETUP,
+    useFactory: (gate: AddressGate): BffAppSetup => ({
+      setup: (app: NestFastifyApplication) => gate.install(app.getHttpAdapter().getInstance()),
+    }),
+    inject: [AddressGate],
+  },
+];
+
+export const {
+  ConfigurableModuleClass: ConfigurableThrottlingModule,
+  OPTIONS_TYPE: THROTTLING_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: THROTTLING_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<ThrottlingModuleOptions>({
+  optionsInjectionToken: THROTTLING_MODULE_OPTIONS,
+})
+  .setClassMethodName('forRoot')
+  // `global`: registers the guard for every route (APP_GUARD). Default true.
+  .setExtras({ global: true }, (definition, extras) => ({
+    ...definition,
+    providers: [
+      ...(definition.providers ?? []),
+      ...(extras.global === false
+        ? []
+        : [{ provide: APP_GUARD, useExisting: TieredThrottlerGuard }]),
+    ],
+  }))
+  .build();
+
+/** Options of `ThrottlingModule.forRoot`, with `global`. */
+export type ThrottlingModuleRootOptions = typeof THROTTLING_OPTIONS_TYPE;
+/** Options of `ThrottlingModule.forRootAsync` (imports, inject, useFactory... and `global`). */
+export type ThrottlingModuleAsyncOptions = typeof THROTTLING_ASYNC_OPTIONS_TYPE;
 
 const EXPORTS = [
   RateLimitStore,
@@ -89,37 +115,9 @@ const EXPORTS = [
  *    from the verified caller's tier buckets (burst + sustained) and daily quota.
  * Requires `ConfigModule` (for `BffConfig`) and an app built by `createBffApp` (for the hooks).
  */
-@Module({})
-export class ThrottlingModule {
-  static forRoot(options: ThrottlingModuleOptions = {}): DynamicModule {
-    return {
-      module: ThrottlingModule,
-      providers: providers(
-        {
-          provide: THROTTLING_OPTIONS,
-          useFactory: (config: BffConfig) => resolve(options, config),
-          inject: [BffConfig],
-        },
-        options.global ?? true,
-      ),
-      exports: EXPORTS,
-    };
-  }
-
-  static forRootAsync(options: ThrottlingModuleAsyncOptions): DynamicModule {
-    return {
-      module: ThrottlingModule,
-      imports: options.imports ?? [],
-      providers: providers(
-        {
-          provide: THROTTLING_OPTIONS,
-          useFactory: async (config: BffConfig, ...args: never[]) =>
-            resolve(await options.useFactory(...args), config),
-          inject: [BffConfig, ...(options.inject ?? [])],
-        },
-        options.global ?? true,
-      ),
-      exports: EXPORTS,
-    };
+@Module({ providers: PROVIDERS, exports: EXPORTS })
+export class ThrottlingModule extends ConfigurableThrottlingModule {
+  static override forRoot(options: ThrottlingModuleRootOptions = {}): DynamicModule {
+    return super.forRoot(options);
   }
 }

@@ -1,4 +1,3 @@
-import type { ModuleMetadata } from '@nestjs/common';
 import type { RateLimitConfig } from '@app/config';
 import type { RateLimitStore } from './rate-limit.store';
 
@@ -13,15 +12,6 @@ export interface ThrottlingModuleOptions {
   config?: RateLimitConfig;
   /** A ready store; by default Redis when `RATE_LIMIT_STORE=redis`, memory otherwise. */
   store?: RateLimitStore;
-  /** Registers the guard for every route (APP_GUARD). Default true. */
-  global?: boolean;
-}
-
-export interface ThrottlingModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  useFactory: (...args: never[]) => ThrottlingModuleOptions | Promise<ThrottlingModuleOptions>;
-  inject?: (string | symbol | (abstract new (...args: never[]) => unknown))[];
-  /** Registers the guard for every route (APP_GUARD). Default true. */
-  global?: boolean;
 }
 
 /** Options with the config section resolved; what the guard and the store factory get. */
@@ -33,3 +23,6 @@ export interface ResolvedThrottlingOptions {
 }
 
 export const THROTTLING_OPTIONS = Symbol('THROTTLING_OPTIONS');
+
+/** The options as given, before {@link resolve}: what `forRoot`/`forRootAsync` provide. */
+export const THROTTLING_MODULE_OPTIONS = Symbol('ThrottlingModuleOptions');
