@@ -1,13 +1,7 @@
 import type { BffConfig } from '@app/config';
 import { createBffApp } from '@app/core';
-import {
-  ApiVersioning,
-  applyCompression,
-  applySecurityHeaders,
-  loadRouteTable,
-  minAppVersionHook,
-  setupOpenApi,
-} from '@app/routing';
+import { applyCompression, applySecurityHeaders, loadRouteTable, setupOpenApi } from '@app/routing';
+import { ApiVersioning, minAppVersionHook } from '@app/shaping';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MobileBffModule } from './mobile-bff.module';
 import { MOBILE_BFF_OPENAPI } from './mobile-bff.openapi';

@@ -7,7 +7,6 @@ import { loadRouteTable } from './route-table.loader';
 import type { CompiledRoute } from './route-table.types';
 import { RoutingHooks } from './routing.hooks';
 import { ROUTE_TABLE } from './routing.tokens';
-import { SparseFieldsInterceptor } from './sparse-fields';
 
 /** Options of {@link RoutingModule}. */
 export interface RoutingModuleOptions {
@@ -34,14 +33,8 @@ export class RoutingModule {
     return {
       module: RoutingModule,
       controllers: routes.map(createRouteController),
-      providers: [
-        RouteProxy,
-        RouteCache,
-        RoutingHooks,
-        SparseFieldsInterceptor,
-        { provide: ROUTE_TABLE, useValue: routes },
-      ],
-      exports: [ROUTE_TABLE, SparseFieldsInterceptor],
+      providers: [RouteProxy, RouteCache, RoutingHooks, { provide: ROUTE_TABLE, useValue: routes }],
+      exports: [ROUTE_TABLE],
     };
   }
 }

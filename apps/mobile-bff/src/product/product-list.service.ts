@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Page, Product } from '@app/contracts';
 import { DownstreamClient } from '@app/downstream';
-import { CursorCodec, ShapingInputError } from '@app/routing';
+import { CursorCodec, ShapingInputError } from '@app/shaping';
 import type { ProductListQueryDto } from './product-list.dto';
 
 const DEFAULT_LIMIT = 20;
