@@ -43,6 +43,7 @@ import {
   startApp,
   startSandbox,
 } from './support/stack';
+import { SHARED_REDIS_URL } from './support/shared-redis';
 
 /**
  * Issue 13, items 8, 10 and 11: the rate limit before authentication, the endpoint deadline over
@@ -50,7 +51,6 @@ import {
  * Timing bounds have a generous margin (a busy 2-core machine); the figures are in the README.
  */
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Added to every deadline in timing assertions. */
 const MARGIN_MS = 2_500;
 
@@ -216,7 +216,7 @@ describe('edge: limits before auth, deadline over guards, scopes, default deny',
       const shared = {
         ...issuer.env,
         ...limits,
-        REDIS_URL,
+        REDIS_URL: SHARED_REDIS_URL,
         RATE_LIMIT_KEY_PREFIX: `edge-${randomUUID()}:`,
       };
       const a = await startApp(createWebBff, sandbox, shared);

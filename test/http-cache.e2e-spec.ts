@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { register } from 'prom-client';
 import { rawRequest } from './support/raw-http';
+import { SHARED_REDIS_URL } from './support/shared-redis';
 import { type RunningApp, type Sandbox, json, startApp, startSandbox } from './support/stack';
 
 /**
@@ -112,7 +113,7 @@ describe('shared HTTP cache on pass-through routes (RFC 9111)', () => {
       WEB_BFF_ROUTES_FILE: routesFile(),
       DOWNSTREAM_SERVICES: 'users,orders,catalog,inventory,reviews,origin',
       DOWNSTREAM_ORIGIN_URL: origin.url,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_URL: SHARED_REDIS_URL,
       CACHE_KEY_PREFIX: prefix,
       RATE_LIMIT_ENABLED: 'false',
     };

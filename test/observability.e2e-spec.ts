@@ -32,6 +32,7 @@ import {
   startSandbox,
 } from './support/stack';
 import { listeningUrl, spawnWebBff } from './support/bff-process';
+import { SHARED_REDIS_URL } from './support/shared-redis';
 
 const INBOUND_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const INBOUND_SPAN = '00f067aa0ba902b7';
@@ -402,9 +403,8 @@ describe('observability', () => {
     });
 
     it('checks Redis when configured: up when it answers, 503 fast when unreachable', async () => {
-      const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
       const withRedis = await startApp(createWebBff, sandbox, {
-        REDIS_URL: redisUrl,
+        REDIS_URL: SHARED_REDIS_URL,
         HEALTH_CACHE_MS: '0',
       });
       const unreachable = await startApp(createWebBff, sandbox, {
