@@ -1,19 +1,17 @@
 import { type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
-import { BffConfig, ConfigModule, loadConfig } from '@app/config';
-import { BffLifecycle, CoreModule, IdParamPipe, createBffApp } from '@app/core';
+import { loadConfig } from '@app/config';
+import { BffLifecycle, IdParamPipe } from '@app/core';
 import { DownstreamClient, DownstreamModule, dpath } from '@app/downstream';
 import { ObservabilityModule } from '@app/observability';
 import {
   type CanActivate,
   Controller,
-  type DynamicModule,
   type ExecutionContext,
   Get,
   Inject,
   Injectable,
-  Module,
   Param,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -32,6 +30,7 @@ import {
   startSandbox,
 } from './support/stack';
 import { listeningUrl, spawnWebBff } from './support/bff-process';
+import { startFixtureApp } from './support/fixture-app';
 import { SHARED_REDIS_URL } from './support/shared-redis';
 
 const INBOUND_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -123,30 +122,19 @@ async function startFixture(
   const config = loadConfig(sandboxEnv(sandbox, env));
   const logs = new LogCapture();
   const spans = new InMemorySpanExporter();
-  @Module({})
-  class FixtureModule {
-    static forRoot(c: BffConfig): DynamicModule {
-      return {
-        module: FixtureModule,
-        imports: [
-          ConfigModule.forRoot({ config: c }),
-          CoreModule,
-          ObservabilityModule.forRoot({
-            app: 'web-bff',
-            logDestination: logs,
-            spanProcessors: [new SimpleSpanProcessor(spans)],
-          }),
-          DownstreamModule.forRoot(),
-        ],
-        controllers: [FixtureController],
-        providers: [{ provide: APP_GUARD, useClass: FixtureAuthGuard }],
-      };
-    }
-  }
-  const app = await createBffApp(FixtureModule.forRoot(config), { config });
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as { port: number };
-  return { app, url: `http://127.0.0.1:${port}`, logs, spans };
+  const { app, url } = await startFixtureApp(config, {
+    imports: [
+      ObservabilityModule.forRoot({
+        app: 'web-bff',
+        logDestination: logs,
+        spanProcessors: [new SimpleSpanProcessor(spans)],
+      }),
+      DownstreamModule.forRoot(),
+    ],
+    controllers: [FixtureController],
+    providers: [{ provide: APP_GUARD, useClass: FixtureAuthGuard }],
+  });
+  return { app, url, logs, spans };
 }
 
 describe('observability', () => {
