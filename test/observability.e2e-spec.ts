@@ -1,5 +1,4 @@
 import { type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { loadConfig } from '@app/config';
 import { BffLifecycle, IdParamPipe } from '@app/core';
@@ -30,6 +29,7 @@ import {
   startSandbox,
 } from './support/stack';
 import { listeningUrl, spawnWebBff } from './support/bff-process';
+import { closedPort } from './support/free-port';
 import { startFixtureApp } from './support/fixture-app';
 import { SHARED_REDIS_URL } from './support/shared-redis';
 
@@ -48,15 +48,6 @@ function sample(text: string, name: string, labels: Record<string, string>): num
     }
   }
   return 0;
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 /** Captures pino output: one parsed object per JSON line. */
