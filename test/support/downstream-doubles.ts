@@ -116,14 +116,42 @@ export function slow(answer: SlowAnswer): DownstreamHandler {
   };
 }
 
-/** Starts a double on `port` (default: an ephemeral one) with one handler, or one per path prefix. */
-export function startDownstream(
+/** A listening double: its base URL and how to stop it. */
+export interface ServedDouble {
+  readonly url: string;
+  /** Drops keep-alive connections (a double must not hold a test open) and stops the server. */
+  close(): Promise<void>;
+}
+
+/** Serves `handler` on `port` of 127.0.0.1 (default: an ephemeral one); every double starts here. */
+export function serveDouble(
+  handler: DownstreamHandler,
+  options: { port?: number } = {},
+): Promise<ServedDouble> {
+  const server: Server = createServer(handler);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () => {
+          server.closeAllConnections();
+          return new Promise<void>((done) => server.close(() => done()));
+        },
+      });
+    });
+  });
+}
+
+/** Starts a double with one handler, or one per path prefix. */
+export async function startDownstream(
   handler: DownstreamHandler | Record<string, DownstreamHandler>,
   options: { port?: number } = {},
 ): Promise<DownstreamDouble> {
   let hits = 0;
   const byPrefix = typeof handler === 'function' ? [] : Object.entries(handler);
-  const server: Server = createServer((req, res) => {
+  const served = await serveDouble((req, res) => {
     hits++;
     if (typeof handler === 'function') return handler(req, res);
     const match = byPrefix.find(([prefix]) => (req.url ?? '/').startsWith(prefix));
@@ -133,21 +161,8 @@ export function startDownstream(
       return;
     }
     match[1](req, res);
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        hits: () => hits,
-        close: () => {
-          server.closeAllConnections();
-          return new Promise<void>((done) => server.close(() => done()));
-        },
-      });
-    });
-  });
+  }, options);
+  return { url: served.url, hits: () => hits, close: served.close };
 }
 
 /** A double answering every request with `answer`. */
