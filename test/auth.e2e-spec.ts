@@ -29,10 +29,10 @@ import {
   startApp,
   startSandbox,
 } from './support/stack';
+import { SHARED_REDIS_URL } from './support/shared-redis';
 
 /** A rejection must be cheap: no downstream call, no key fetch. Tolerant of a busy 2-core CI. */
 const FAST_MS = 150;
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 describe('auth: bearer JWTs, API keys, roles, user context, audit', () => {
   let sandbox: Sandbox;
@@ -542,7 +542,7 @@ describe('auth: bearer JWTs, API keys, roles, user context, audit', () => {
       const config = loadConfig(
         sandboxEnv(sandbox, {
           AUTH_API_KEYS_FILE: keysFile,
-          ...(redis ? { REDIS_URL, AUTH_API_KEYS_STORE: 'redis' } : {}),
+          ...(redis ? { REDIS_URL: SHARED_REDIS_URL, AUTH_API_KEYS_STORE: 'redis' } : {}),
         }),
       );
       const code = await runApiKeyCli(args, config, (line) => lines.push(line));
@@ -596,7 +596,7 @@ describe('auth: bearer JWTs, API keys, roles, user context, audit', () => {
     });
 
     it('redis store: revocation is seen by every instance at once (pub/sub)', async () => {
-      const redisEnv = { ...issuer.env, REDIS_URL, AUTH_API_KEYS_STORE: 'redis' };
+      const redisEnv = { ...issuer.env, REDIS_URL: SHARED_REDIS_URL, AUTH_API_KEYS_STORE: 'redis' };
       const a = await startApp(createAdminBff, sandbox, { ...redisEnv, AUDIT_LOG_PATH: auditPath });
       const b = await startApp(createAdminBff, sandbox, { ...redisEnv, AUDIT_LOG_PATH: auditPath });
       try {
@@ -622,7 +622,7 @@ describe('auth: bearer JWTs, API keys, roles, user context, audit', () => {
         await eventually(async () => (await admin401or200(a, key)) === 401, 500);
         await eventually(async () => (await admin401or200(b, key)) === 401, 500);
         // Leave no test records in the shared Redis.
-        const redis = new Redis(REDIS_URL);
+        const redis = new Redis(SHARED_REDIS_URL);
         await redis.hdel('bff:apikeys', hashApiKey(key));
         redis.disconnect();
       } finally {
@@ -733,11 +733,11 @@ describe('auth: bearer JWTs, API keys, roles, user context, audit', () => {
       const stream = `bff:audit:test-${randomUUID()}`;
       const streamed = await startApp(createAdminBff, sandbox, {
         ...issuer.env,
-        REDIS_URL,
+        REDIS_URL: SHARED_REDIS_URL,
         AUDIT_LOG_PATH: auditPath,
         AUDIT_REDIS_STREAM: stream,
       });
-      const redis = new Redis(REDIS_URL);
+      const redis = new Redis(SHARED_REDIS_URL);
       try {
         const res = await fetch(`${streamed.url}/orders/ord_00013/status`, {
           method: 'PATCH',

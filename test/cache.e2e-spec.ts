@@ -1,12 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Controller, DynamicModule, Get, Module, Param } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import Redis from 'ioredis';
 import { register } from 'prom-client';
 import { BffCacheModule, CacheResponse, DownstreamCache } from '@app/cache';
-import { type BffConfig, ConfigModule } from '@app/config';
 import type { Product } from '@app/contracts';
-import { CoreModule, createBffApp } from '@app/core';
 import { DownstreamClient, DownstreamModule, dpath } from '@app/downstream';
 import { ResilienceModule, ResilienceRegistry } from '@app/resilience';
 import { createAdminBff } from '../apps/admin-bff/src/admin-bff.app';
@@ -14,6 +12,7 @@ import { createWebBff } from '../apps/web-bff/src/web-bff.app';
 import { ADMIN_SCOPES, type TestIssuer, startTestIssuer } from './support/auth';
 import { type RunningApp, type Sandbox, json, startApp, startSandbox } from './support/stack';
 import { freePort } from './support/free-port';
+import { fixtureApp } from './support/fixture-app';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -74,33 +73,22 @@ class FixtureController {
   }
 }
 
-@Module({})
-class FixtureModule {
-  static forRoot(config: BffConfig): DynamicModule {
-    return {
-      module: FixtureModule,
-      imports: [
-        ConfigModule.forRoot({ config }),
-        CoreModule,
-        BffCacheModule.forRoot({ app: 'fixture' }),
-        DownstreamModule.forRootAsync({
-          imports: [ResilienceModule.forRoot()],
-          inject: [ResilienceRegistry, DownstreamCache],
-          useFactory: (resilience: ResilienceRegistry, cache: DownstreamCache) => ({
-            layers: (service) => ({
-              cache: cache.middleware(service),
-              ...resilience.layersFor(service),
-            }),
-          }),
+const createFixture = fixtureApp(() => ({
+  imports: [
+    BffCacheModule.forRoot({ app: 'fixture' }),
+    DownstreamModule.forRootAsync({
+      imports: [ResilienceModule.forRoot()],
+      inject: [ResilienceRegistry, DownstreamCache],
+      useFactory: (resilience: ResilienceRegistry, cache: DownstreamCache) => ({
+        layers: (service) => ({
+          cache: cache.middleware(service),
+          ...resilience.layersFor(service),
         }),
-      ],
-      controllers: [FixtureController],
-    };
-  }
-}
-
-const createFixture = (config: BffConfig) =>
-  createBffApp(FixtureModule.forRoot(config), { config });
+      }),
+    }),
+  ],
+  controllers: [FixtureController],
+}));
 
 describe('shared response cache (memory + Redis)', () => {
   let redis: ChildProcess;

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { AuthModule, Public } from '@app/auth';
-import { BffConfig, ConfigModule, loadConfig } from '@app/config';
-import { CoreModule, Deadline, createBffApp, listen } from '@app/core';
+import { BffConfig, loadConfig } from '@app/config';
+import { Deadline } from '@app/core';
 import {
   MemoryRateLimitStore,
   RateLimit,
@@ -13,11 +13,9 @@ import {
 import {
   type CanActivate,
   Controller,
-  type DynamicModule,
   type ExecutionContext,
   Get,
   Injectable,
-  Module,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -43,6 +41,8 @@ import {
   startApp,
   startSandbox,
 } from './support/stack';
+import { SHARED_REDIS_URL } from './support/shared-redis';
+import { createFixtureApp, startFixtureApp } from './support/fixture-app';
 
 /**
  * Issue 13, items 8, 10 and 11: the rate limit before authentication, the endpoint deadline over
@@ -50,7 +50,6 @@ import {
  * Timing bounds have a generous margin (a busy 2-core machine); the figures are in the README.
  */
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Added to every deadline in timing assertions. */
 const MARGIN_MS = 2_500;
 
@@ -216,7 +215,7 @@ describe('edge: limits before auth, deadline over guards, scopes, default deny',
       const shared = {
         ...issuer.env,
         ...limits,
-        REDIS_URL,
+        REDIS_URL: SHARED_REDIS_URL,
         RATE_LIMIT_KEY_PREFIX: `edge-${randomUUID()}:`,
       };
       const a = await startApp(createWebBff, sandbox, shared);
@@ -340,22 +339,6 @@ describe('edge: limits before auth, deadline over guards, scopes, default deny',
         }
       }
 
-      @Module({})
-      class DeadlineFixtureModule {
-        static forRoot(config: BffConfig): DynamicModule {
-          return {
-            module: DeadlineFixtureModule,
-            imports: [
-              ConfigModule.forRoot({ config }),
-              CoreModule,
-              ThrottlingModule.forRoot({ store: new HangingStore({ maxKeys: 100 }) }),
-            ],
-            controllers: [DeadlineController, ClassDeadlineController],
-            providers: [{ provide: APP_GUARD, useClass: StuckGuard }],
-          };
-        }
-      }
-
       let app: NestFastifyApplication;
       let url: string;
 
@@ -365,8 +348,11 @@ describe('edge: limits before auth, deadline over guards, scopes, default deny',
           LOG_LEVEL: 'silent',
           BFF_DEADLINE_MS: '800',
         });
-        app = await createBffApp(DeadlineFixtureModule.forRoot(config), { config });
-        url = await listen(app, 0, '127.0.0.1');
+        ({ app, url } = await startFixtureApp(config, {
+          imports: [ThrottlingModule.forRoot({ store: new HangingStore({ maxKeys: 100 }) })],
+          controllers: [DeadlineController, ClassDeadlineController],
+          providers: [{ provide: APP_GUARD, useClass: StuckGuard }],
+        }));
       });
 
       afterAll(async () => {
@@ -575,22 +561,11 @@ describe('edge: limits before auth, deadline over guards, scopes, default deny',
           return {};
         }
       }
-      @Module({})
-      class UndeclaredModule {
-        static forRoot(config: BffConfig): DynamicModule {
-          return {
-            module: UndeclaredModule,
-            imports: [
-              ConfigModule.forRoot({ config }),
-              CoreModule,
-              AuthModule.forRoot({ audience: 'web-bff' }),
-            ],
-            controllers: [UndeclaredController],
-          };
-        }
-      }
       const routes = await walk(async (config) => {
-        const app = await createBffApp(UndeclaredModule.forRoot(config), { config });
+        const app = await createFixtureApp(config, {
+          imports: [AuthModule.forRoot({ audience: 'web-bff' })],
+          controllers: [UndeclaredController],
+        });
         app
           .getHttpAdapter()
           .getInstance()

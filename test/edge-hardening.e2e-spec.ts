@@ -2,7 +2,6 @@ import { createAdminBff } from '../apps/admin-bff/src/admin-bff.app';
 import { createMobileBff } from '../apps/mobile-bff/src/mobile-bff.app';
 import { createWebBff } from '../apps/web-bff/src/web-bff.app';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +15,7 @@ import {
   startRecordingDownstream,
 } from './support/recording-downstream';
 import { type RunningApp, type Sandbox, startApp, startSandbox } from './support/stack';
+import { closedPort } from './support/free-port';
 
 /**
  * Issue 13, items 1-6, 13, 15, 16: hostile headers and paths, slow and oversized requests, limits
@@ -41,14 +41,6 @@ const REWRITING = [
   'x-method-override',
   'x-host',
 ];
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function routesFile(name: string, extra: unknown[] = []): string {
   const file = join(tmpdir(), `bff-edge-routes-${name}-${process.pid}.json`);

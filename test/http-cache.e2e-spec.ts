@@ -9,6 +9,7 @@ import { register } from 'prom-client';
 import { Redis } from 'ioredis';
 import { rawRequest } from './support/raw-http';
 import { until } from './support/redis-server';
+import { SHARED_REDIS_URL } from './support/shared-redis';
 import { type RunningApp, type Sandbox, json, startApp, startSandbox } from './support/stack';
 
 /**
@@ -114,7 +115,7 @@ describe('shared HTTP cache on pass-through routes (RFC 9111)', () => {
       WEB_BFF_ROUTES_FILE: routesFile(),
       DOWNSTREAM_SERVICES: 'users,orders,catalog,inventory,reviews,origin',
       DOWNSTREAM_ORIGIN_URL: origin.url,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_URL: SHARED_REDIS_URL,
       CACHE_KEY_PREFIX: prefix,
       RATE_LIMIT_ENABLED: 'false',
     };
@@ -248,7 +249,7 @@ describe('shared HTTP cache on pass-through routes (RFC 9111)', () => {
     origin.headersFor.set('/items', { 'cache-control': 'public, max-age=300' });
     // The store to Redis is not awaited by the answer: wait for it (not a fixed sleep, which a
     // loaded machine outlasts).
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const redis = new Redis(SHARED_REDIS_URL);
     const stored = async () => (await redis.keys(`${prefix}*`)).length;
     const before = await stored();
     await get(a, '/items/1');

@@ -1,19 +1,16 @@
 import { type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
-import { BffConfig, ConfigModule, loadConfig } from '@app/config';
-import { BffLifecycle, CoreModule, IdParamPipe, createBffApp } from '@app/core';
+import { loadConfig } from '@app/config';
+import { BffLifecycle, IdParamPipe } from '@app/core';
 import { DownstreamClient, DownstreamModule, dpath } from '@app/downstream';
 import { ObservabilityModule } from '@app/observability';
 import {
   type CanActivate,
   Controller,
-  type DynamicModule,
   type ExecutionContext,
   Get,
   Inject,
   Injectable,
-  Module,
   Param,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -32,6 +29,9 @@ import {
   startSandbox,
 } from './support/stack';
 import { listeningUrl, spawnWebBff } from './support/bff-process';
+import { closedPort } from './support/free-port';
+import { startFixtureApp } from './support/fixture-app';
+import { SHARED_REDIS_URL } from './support/shared-redis';
 
 const INBOUND_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const INBOUND_SPAN = '00f067aa0ba902b7';
@@ -48,15 +48,6 @@ function sample(text: string, name: string, labels: Record<string, string>): num
     }
   }
   return 0;
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 /** Captures pino output: one parsed object per JSON line. */
@@ -122,30 +113,19 @@ async function startFixture(
   const config = loadConfig(sandboxEnv(sandbox, env));
   const logs = new LogCapture();
   const spans = new InMemorySpanExporter();
-  @Module({})
-  class FixtureModule {
-    static forRoot(c: BffConfig): DynamicModule {
-      return {
-        module: FixtureModule,
-        imports: [
-          ConfigModule.forRoot({ config: c }),
-          CoreModule,
-          ObservabilityModule.forRoot({
-            app: 'web-bff',
-            logDestination: logs,
-            spanProcessors: [new SimpleSpanProcessor(spans)],
-          }),
-          DownstreamModule.forRoot(),
-        ],
-        controllers: [FixtureController],
-        providers: [{ provide: APP_GUARD, useClass: FixtureAuthGuard }],
-      };
-    }
-  }
-  const app = await createBffApp(FixtureModule.forRoot(config), { config });
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as { port: number };
-  return { app, url: `http://127.0.0.1:${port}`, logs, spans };
+  const { app, url } = await startFixtureApp(config, {
+    imports: [
+      ObservabilityModule.forRoot({
+        app: 'web-bff',
+        logDestination: logs,
+        spanProcessors: [new SimpleSpanProcessor(spans)],
+      }),
+      DownstreamModule.forRoot(),
+    ],
+    controllers: [FixtureController],
+    providers: [{ provide: APP_GUARD, useClass: FixtureAuthGuard }],
+  });
+  return { app, url, logs, spans };
 }
 
 describe('observability', () => {
@@ -402,9 +382,8 @@ describe('observability', () => {
     });
 
     it('checks Redis when configured: up when it answers, 503 fast when unreachable', async () => {
-      const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
       const withRedis = await startApp(createWebBff, sandbox, {
-        REDIS_URL: redisUrl,
+        REDIS_URL: SHARED_REDIS_URL,
         HEALTH_CACHE_MS: '0',
       });
       const unreachable = await startApp(createWebBff, sandbox, {

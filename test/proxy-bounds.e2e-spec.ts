@@ -1,11 +1,17 @@
 import { createWebBff } from '../apps/web-bff/src/web-bff.app';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { register } from 'prom-client';
 import { request } from 'undici';
+import {
+  type DownstreamDouble,
+  type DownstreamHandler,
+  fixed,
+  slow,
+  startDownstream,
+} from './support/downstream-doubles';
 import { type RunningApp, type Sandbox, startApp, startSandbox } from './support/stack';
 
 /**
@@ -15,26 +21,8 @@ import { type RunningApp, type Sandbox, startApp, startSandbox } from './support
  */
 
 /** /slow: 1 byte every 100 ms for 2 s, unsized; /huge: 4 MiB chunked; /declared: Content-Length 4 MiB. */
-function startOrigin(): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    if (req.url?.startsWith('/fail')) {
-      res.writeHead(500, { 'content-type': 'text/plain', 'x-origin': 'yes' }).end('origin says no');
-      return;
-    }
-    if (req.url?.startsWith('/slow')) {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      let n = 0;
-      const timer = setInterval(() => {
-        if (n++ === 20 || res.destroyed) {
-          clearInterval(timer);
-          res.end();
-          return;
-        }
-        res.write('x');
-      }, 100);
-      res.on('close', () => clearInterval(timer));
-      return;
-    }
+function startOrigin(): Promise<DownstreamDouble> {
+  const big: DownstreamHandler = (req, res) => {
     const chunk = Buffer.alloc(64 * 1024, 120);
     if (req.url?.startsWith('/declared')) {
       res.writeHead(200, { 'content-length': String(64 * chunk.length) });
@@ -51,12 +39,20 @@ function startOrigin(): Promise<{ server: Server; url: string }> {
       res.end();
     };
     pump();
+  };
+  return startDownstream({
+    '/fail': fixed({
+      status: 500,
+      headers: { 'content-type': 'text/plain', 'x-origin': 'yes' },
+      body: 'origin says no',
+    }),
+    '/slow': slow({
+      headers: { 'content-type': 'text/plain' },
+      body: 'x'.repeat(20),
+      pieceEveryMs: 100,
+    }),
+    '/': big,
   });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` }),
-    ),
-  );
 }
 
 /** Reads a whole answer; `complete` is false when the connection broke before its end. */
@@ -76,7 +72,7 @@ async function readAll(
 
 describe('bounded pass-through answers', () => {
   let sandbox: Sandbox;
-  let origin: { server: Server; url: string };
+  let origin: DownstreamDouble;
   let app: RunningApp;
 
   beforeAll(async () => {
@@ -109,8 +105,7 @@ describe('bounded pass-through answers', () => {
   });
 
   afterAll(async () => {
-    origin?.server.closeAllConnections();
-    await new Promise((resolve) => origin?.server.close(resolve));
+    await origin?.close();
     await app?.app.close();
     await sandbox?.close();
   });

@@ -7,6 +7,7 @@ import {
   startSessionWeb,
 } from './support/session-stack';
 import { type Sandbox, json } from './support/stack';
+import { SHARED_REDIS_URL } from './support/shared-redis';
 
 const SPA = 'http://127.0.0.1:5999';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -245,7 +246,6 @@ describe('web-bff browser sessions (BFF pattern) without a browser', () => {
 });
 
 describe('web-bff sessions shared by two instances through Redis', () => {
-  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   let sandbox: Sandbox;
   let a: RunningWeb;
   let b: RunningWeb;
@@ -253,7 +253,7 @@ describe('web-bff sessions shared by two instances through Redis', () => {
   beforeAll(async () => {
     const [portA, portB] = [await freePort(), await freePort()];
     sandbox = await startSessionSandbox([portA], 4);
-    const env = { REDIS_URL: redisUrl, SESSION_STORE: 'redis' };
+    const env = { REDIS_URL: SHARED_REDIS_URL, SESSION_STORE: 'redis' };
     a = await startSessionWeb(sandbox, portA, env);
     b = await startSessionWeb(sandbox, portB, env);
   });

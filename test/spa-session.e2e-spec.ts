@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import { type Browser, chromium } from 'playwright-core';
 import {
   type RunningWeb,
@@ -7,6 +6,7 @@ import {
   startSessionWeb,
 } from './support/session-stack';
 import type { Sandbox } from './support/stack';
+import { type DownstreamDouble, startFixedDownstream } from './support/downstream-doubles';
 
 jest.setTimeout(60_000);
 
@@ -31,7 +31,7 @@ function spaPage(bffUrl: string, spaOrigin: string): string {
 describe('SPA session in a real browser (headless Chromium)', () => {
   let sandbox: Sandbox;
   let web: RunningWeb;
-  let spa: Server;
+  let spa: DownstreamDouble;
   let spaOrigin: string;
   let browser: Browser;
 
@@ -41,10 +41,10 @@ describe('SPA session in a real browser (headless Chromium)', () => {
     sandbox = await startSessionSandbox([webPort]);
     web = await startSessionWeb(sandbox, webPort, { WEB_SPA_ORIGINS: spaOrigin });
     const html = spaPage(web.url, spaOrigin);
-    spa = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-    });
-    await new Promise<void>((resolve) => spa.listen(spaPort, '127.0.0.1', resolve));
+    spa = await startFixedDownstream(
+      { headers: { 'content-type': 'text/html; charset=utf-8' }, body: html },
+      { port: spaPort },
+    );
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: [
@@ -62,7 +62,7 @@ describe('SPA session in a real browser (headless Chromium)', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => (spa ? spa.close(resolve) : resolve(undefined)));
+    await spa?.close();
     await web?.app.close();
     await sandbox?.close();
   });

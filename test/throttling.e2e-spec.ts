@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { BffConfig, ConfigModule, loadConfig } from '@app/config';
-import { CoreModule, type Principal, type Tier, createBffApp, listen } from '@app/core';
+import { loadConfig } from '@app/config';
+import { type Principal, type Tier } from '@app/core';
 import {
   type Caller,
   RateLimit,
@@ -8,7 +8,7 @@ import {
   ThrottlingModule,
   TieredThrottlerGuard,
 } from '@app/throttling';
-import { Controller, DynamicModule, Get, Injectable, Module } from '@nestjs/common';
+import { Controller, Get, Injectable } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -16,6 +16,7 @@ import { register } from 'prom-client';
 import { createWebBff } from '../apps/web-bff/src/web-bff.app';
 import { RedisProcess, freePort, until } from './support/redis-server';
 import { type Sandbox, json, sandboxEnv, startSandbox } from './support/stack';
+import { type FixtureParts, startFixtureApp } from './support/fixture-app';
 import { rateLimitItems } from './support/structured-fields';
 
 /**
@@ -388,21 +389,12 @@ class HeaderTierGuard extends TieredThrottlerGuard {
   }
 }
 
-@Module({})
-class FixtureModule {
-  static forRoot(config: BffConfig): DynamicModule {
-    return {
-      module: FixtureModule,
-      imports: [
-        ConfigModule.forRoot({ config }),
-        CoreModule,
-        ThrottlingModule.forRoot({ global: false }),
-      ],
-      controllers: [FixtureController],
-      providers: [{ provide: APP_GUARD, useClass: HeaderTierGuard }],
-    };
-  }
-}
+/** Built per boot: each app gets its own throttling module (and store). */
+const fixture = (): FixtureParts => ({
+  imports: [ThrottlingModule.forRoot({ global: false })],
+  controllers: [FixtureController],
+  providers: [{ provide: APP_GUARD, useClass: HeaderTierGuard }],
+});
 
 describe('rate-limit route settings (fixture app)', () => {
   let memory: Instance;
@@ -416,8 +408,7 @@ describe('rate-limit route settings (fixture app)', () => {
       RATE_LIMIT_STANDARD_BURST: '6',
       ...env,
     });
-    const app = await createBffApp(FixtureModule.forRoot(config), { config });
-    return { app, url: await listen(app, 0, '127.0.0.1') };
+    return startFixtureApp(config, fixture());
   };
 
   beforeAll(async () => {

@@ -25,3 +25,12 @@ export async function freePort(): Promise<number> {
   }
   throw new Error(`no free port between ${LOW} and ${HIGH}`);
 }
+
+/** A port nothing listens on (a downstream or Redis that is down from the start). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,6 +1,6 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request } from 'undici';
+import { serveDouble } from './downstream-doubles';
 
 /** One request as the downstream received it. */
 export interface RecordedCall {
@@ -99,25 +99,16 @@ export function startRecordingDownstream(
       );
     });
   };
-  const server: Server = createServer(handle);
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        calls,
-        hits: () => calls.length,
-        completed: () => calls.filter((c) => c.complete).length,
-        reset: () => {
-          calls.length = 0;
-        },
-        close: () => {
-          server.closeAllConnections();
-          return new Promise<void>((done) => server.close(() => done()));
-        },
-      });
-    }),
-  );
+  return serveDouble(handle).then(({ url, close }) => ({
+    url,
+    calls,
+    hits: () => calls.length,
+    completed: () => calls.filter((c) => c.complete).length,
+    reset: () => {
+      calls.length = 0;
+    },
+    close,
+  }));
 }
 
 /** Header names of a recorded call, lower-cased with `_` folded to `-` (how Rails/Django/PHP read them). */

@@ -30,15 +30,13 @@
  * await origin.close();
  * ```
  */
-import {
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type OutgoingHttpHeaders,
-  type Server,
-  type ServerResponse,
-  createServer,
+import type {
+  IncomingHttpHeaders,
+  IncomingMessage,
+  OutgoingHttpHeaders,
+  ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveDouble } from './downstream-doubles';
 
 /** What the origin answers on one path. */
 export interface OriginAnswer {
@@ -114,7 +112,7 @@ function notModified(req: IncomingMessage, headers: OutgoingHttpHeaders): boolea
 }
 
 /** Starts a reflecting origin on an ephemeral port of 127.0.0.1. */
-export function startReflectingOrigin(): Promise<ReflectingOrigin> {
+export async function startReflectingOrigin(): Promise<ReflectingOrigin> {
   const requests: ReceivedRequest[] = [];
   const answers = new Map<string, OriginAnswer>();
   const countFor = (path: string): number =>
@@ -152,32 +150,22 @@ export function startReflectingOrigin(): Promise<ReflectingOrigin> {
     });
   };
 
-  const server: Server = createServer(handle);
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        requests,
-        respond: (path, answer) => {
-          answers.set(path, answer);
-        },
-        hits: countFor,
-        last: (path) =>
-          requests.findLast(
-            (r) =>
-              path === undefined || (path.includes('?') ? r.path : pathnameOf(r.path)) === path,
-          ),
-        reset: () => {
-          requests.length = 0;
-          answers.clear();
-        },
-        close: () => {
-          server.closeAllConnections();
-          return new Promise<void>((done) => server.close(() => done()));
-        },
-      });
-    });
-  });
+  const { url, close } = await serveDouble(handle);
+  return {
+    url,
+    requests,
+    respond: (path, answer) => {
+      answers.set(path, answer);
+    },
+    hits: countFor,
+    last: (path) =>
+      requests.findLast(
+        (r) => path === undefined || (path.includes('?') ? r.path : pathnameOf(r.path)) === path,
+      ),
+    reset: () => {
+      requests.length = 0;
+      answers.clear();
+    },
+    close,
+  };
 }

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { BffConfig } from '@app/config';
 import { BffPlatformModule } from '@app/platform';
-import { CursorCodec } from '@app/routing';
+import { CursorCodec } from '@app/shaping';
 import { HomeController } from './home/home.controller';
 import { HomeService } from './home/home.service';
 import { OrderController } from './order/order.controller';

@@ -26,7 +26,7 @@ export interface BffAppOptions {
   config: BffConfig;
   /** URI versioning (`/v1/...`) for apps that version their endpoints; unversioned routes get `defaultVersion`. */
   uriVersioning?: { defaultVersion: string };
-  /** Rewrites the raw URL before routing (header/media-type versioning of @app/routing). */
+  /** Rewrites the raw URL before routing (header/media-type versioning of @app/shaping). */
   rewriteUrl?: (request: IncomingMessage) => string;
 }
 

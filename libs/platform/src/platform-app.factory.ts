@@ -1,14 +1,7 @@
 import type { BffAppName, BffConfig } from '@app/config';
 import { createBffApp } from '@app/core';
-import {
-  ApiVersioning,
-  applyCompression,
-  loadRouteTable,
-  minAppVersionHook,
-  setupOpenApi,
-  type ApiVersioningOptions,
-  type OpenApiInfo,
-} from '@app/routing';
+import { applyCompression, loadRouteTable, setupOpenApi, type OpenApiInfo } from '@app/routing';
+import { ApiVersioning, minAppVersionHook, type ApiVersioningOptions } from '@app/shaping';
 import { spaCorsOptions } from '@app/session';
 import fastifyCors from '@fastify/cors';
 import type { DynamicModule } from '@nestjs/common';

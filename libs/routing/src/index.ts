@@ -7,26 +7,7 @@ export { resolveUpstreamPath } from './proxy-path';
 export { forwardRequestHeaders, forwardResponseHeaders } from './proxy-headers';
 export { RouteProxy } from './route-proxy.service';
 export { inCanary, fnv1a, STICKY_COOKIE } from './canary';
-export { CursorCodec } from './cursor.codec';
-export {
-  SparseFields,
-  SparseFieldsInterceptor,
-  allowedFieldPaths,
-  parseFields,
-  project,
-} from './sparse-fields';
-export type { FieldTree } from './sparse-fields';
-export { ApiVersioning, DeprecatedEndpoint, deprecationHeaders } from './api-versioning';
-export type { ApiVersioningOptions, DeprecatedVersion } from './api-versioning';
-export { minAppVersionHook, versionRank, APP_VERSION_HEADER } from './app-version.hook';
 export { applyCompression } from './security';
 export { createOpenApiDocument, openApiDocumentOf, setupOpenApi } from './openapi';
 export type { OpenApiInfo } from './openapi';
-export {
-  InvalidPathError,
-  MethodNotAllowedError,
-  PayloadTooLargeError,
-  ShapingInputError,
-  UnsupportedVersionError,
-  UpgradeRequiredError,
-} from './routing.errors';
+export { InvalidPathError, MethodNotAllowedError, PayloadTooLargeError } from './routing.errors';

@@ -7,7 +7,6 @@ import { loadRouteTable } from './route-table.loader';
 import type { CompiledRoute } from './route-table.types';
 import { RoutingHooks } from './routing.hooks';
 import { ROUTE_TABLE } from './routing.tokens';
-import { SparseFieldsInterceptor } from './sparse-fields';
 
 /** Options of {@link RoutingModule}. */
 export interface RoutingModuleOptions {
@@ -39,10 +38,9 @@ export class RoutingModule {
         ProxyRoutes,
         RouteCache,
         RoutingHooks,
-        SparseFieldsInterceptor,
         { provide: ROUTE_TABLE, useValue: routes },
       ],
-      exports: [ROUTE_TABLE, SparseFieldsInterceptor],
+      exports: [ROUTE_TABLE],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CatalogClient } from '@app/clients';
-import { CursorCodec, ShapingInputError } from '@app/routing';
+import { CursorCodec, ShapingInputError } from '@app/shaping';
 import type { ProductListQueryDto } from './product-list.dto';
 
 const DEFAULT_LIMIT = 20;

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, applyDecorators } from '@nestjs/common';
 import { CacheResponse } from '@app/cache';
 import { IdParamPipe, Public } from '@app/core';
-import { DeprecatedEndpoint, SparseFields } from '@app/routing';
+import { DeprecatedEndpoint, SparseFields } from '@app/shaping';
 import { RateLimit } from '@app/throttling';
 import { ApiOkResponse } from '@nestjs/swagger';
 import { ProductListDto, ProductListQueryDto } from './product-list.dto';

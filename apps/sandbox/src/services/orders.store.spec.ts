@@ -128,13 +128,17 @@ describe('OrdersStore', () => {
         .sort()
         .reverse()[0],
     });
-    const idle = data.users.find((u) => !data.orders.some((o) => o.userId === u.id));
-    if (idle !== undefined) {
-      expect(store.stats([idle.id])[idle.id]).toEqual({
-        count: 0,
-        totalSpent: { amount: 0, currency: 'EUR' },
-        lastOrderAt: null,
-      });
-    }
+    // Every seed user has orders (the old `if (idle !== undefined)` never ran): one user's
+    // orders are left out, so a known user without orders is always checked.
+    const idle = data.users[0].id;
+    const idleStore = new OrdersStore(
+      data.orders.filter((o) => o.userId !== idle),
+      users,
+    );
+    expect(idleStore.stats([idle])[idle]).toEqual({
+      count: 0,
+      totalSpent: { amount: 0, currency: 'EUR' },
+      lastOrderAt: null,
+    });
   });
 });

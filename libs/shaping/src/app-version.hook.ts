@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { ShapingInputError, UpgradeRequiredError } from './routing.errors';
+import { ShapingInputError, UpgradeRequiredError } from './shaping.errors';
 
 export const APP_VERSION_HEADER = 'x-app-version';
 const VERSION = /^(\d{1,4})(?:\.(\d{1,6}))?(?:\.(\d{1,6}))?$/;

@@ -11,9 +11,9 @@ import { Reflector } from '@nestjs/core';
 import { ApiQuery, DECORATORS } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { type Observable, map } from 'rxjs';
-import { shape } from '@app/shaping';
+import { shape } from './shaping';
 import type { ClassConstructor } from 'class-transformer';
-import { ShapingInputError } from './routing.errors';
+import { ShapingInputError } from './shaping.errors';
 
 /** A projection: `true` keeps a field whole, a nested tree keeps some of its fields. */
 export interface FieldTree {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { allowedFieldPaths, parseFields, project } from './sparse-fields';
-import { ShapingInputError } from './routing.errors';
+import { ShapingInputError } from './shaping.errors';
 
 class PriceDto {
   @ApiProperty() amount!: number;

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ShapingInputError } from './routing.errors';
+import { ShapingInputError } from './shaping.errors';
 
 const MAX_CURSOR_LENGTH = 512;
 

@@ -1,5 +1,5 @@
 import { CursorCodec } from './cursor.codec';
-import { ShapingInputError } from './routing.errors';
+import { ShapingInputError } from './shaping.errors';
 
 describe('CursorCodec', () => {
   const codec = new CursorCodec('a-secret-of-sufficient-length');

@@ -2,7 +2,7 @@ import { Header, applyDecorators } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { ShapingInputError, UnsupportedVersionError } from './routing.errors';
+import { ShapingInputError, UnsupportedVersionError } from './shaping.errors';
 
 /** A deprecated API version: when it was deprecated and when it stops being served. */
 export interface DeprecatedVersion {
