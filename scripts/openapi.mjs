@@ -39,7 +39,7 @@ Module._extensions['.ts'] = (module, filename) => {
 
 require('reflect-metadata');
 const { loadConfig } = require(join(root, 'libs/config/src/index.ts'));
-const { openApiDocumentOf } = require(join(root, 'libs/routing/src/index.ts'));
+const { openApiDocumentOf } = require(join(root, 'libs/platform/src/index.ts'));
 
 const apps = [
   ['web-bff', 'web-bff.app.ts', 'createWebBff', 'web-bff.openapi.ts', 'WEB_BFF_OPENAPI'],

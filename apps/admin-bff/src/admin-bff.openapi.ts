@@ -1,4 +1,4 @@
-import type { OpenApiInfo } from '@app/routing';
+import type { OpenApiInfo } from '@app/platform';
 
 /** What the admin BFF's OpenAPI document (`/docs`, apps/admin-bff/openapi.json) says about itself. */
 export const ADMIN_BFF_OPENAPI: OpenApiInfo = {

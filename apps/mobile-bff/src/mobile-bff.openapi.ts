@@ -1,4 +1,4 @@
-import type { OpenApiInfo } from '@app/routing';
+import type { OpenApiInfo } from '@app/platform';
 
 /** What the mobile BFF's OpenAPI document (`/docs`, apps/mobile-bff/openapi.json) says about itself. */
 export const MOBILE_BFF_OPENAPI: OpenApiInfo = {

@@ -1,4 +1,4 @@
-import type { OpenApiInfo } from '@app/routing';
+import type { OpenApiInfo } from '@app/platform';
 
 /** What the web BFF's OpenAPI document (`/docs`, apps/web-bff/openapi.json) says about itself. */
 export const WEB_BFF_OPENAPI: OpenApiInfo = {

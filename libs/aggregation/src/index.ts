@@ -1,18 +1,2 @@
-export {
-  aggregate,
-  required,
-  optional,
-  responseMeta,
-  staticFallback,
-  fallbackChain,
-} from './aggregate';
-export type {
-  Aggregate,
-  AggregateData,
-  Fallback,
-  Part,
-  Parts,
-  RequiredPart,
-  OptionalPart,
-  ResponseMeta,
-} from './aggregation.types';
+export { aggregate, required, optional, responseMeta } from './aggregate';
+export type { OptionalPart } from './aggregation.types';

@@ -1,14 +1,7 @@
 export { DownstreamClientsModule } from './clients.module';
-export type { CallOptions } from './client.types';
 export { CatalogClient } from './catalog.client';
-export type { ProductQuery } from './catalog.client';
 export { InventoryClient } from './inventory.client';
 export { OrdersClient } from './orders.client';
-export type { OrderQuery, OrderStatusChange } from './orders.client';
-export { ReviewsClient } from './reviews.client';
 export { UsersClient } from './users.client';
-export type { UserQuery } from './users.client';
 export { ProductAggregation } from './product.aggregation';
-export type { ProductDetails, ProductDetailsOptions } from './product.aggregation';
 export { OrderAggregation } from './order.aggregation';
-export type { NamedOrderLine } from './order.aggregation';

@@ -2,3 +2,5 @@ export { BffPlatformModule } from './platform.module';
 export type { BffPlatformOptions } from './platform.options';
 export { createPlatformApp } from './platform-app.factory';
 export type { BffPlatformAppOptions } from './platform-app.factory';
+export { openApiDocumentOf } from './openapi';
+export type { OpenApiInfo } from './openapi';

@@ -1,6 +1,7 @@
 import type { BffAppName, BffConfig } from '@app/config';
 import { createBffApp } from '@app/core';
-import { applyCompression, loadRouteTable, setupOpenApi, type OpenApiInfo } from '@app/routing';
+import { applyCompression, loadRouteTable } from '@app/routing';
+import { type OpenApiInfo, setupOpenApi } from './openapi';
 import { ApiVersioning, minAppVersionHook, type ApiVersioningOptions } from '@app/shaping';
 import { spaCorsOptions } from '@app/session';
 import fastifyCors from '@fastify/cors';

@@ -1,12 +1,4 @@
 export { ResilienceModule } from './resilience.module';
 export type { ResilienceModuleOptions, ResilienceModuleAsyncOptions } from './resilience.options';
 export { ResilienceRegistry } from './resilience.registry';
-export { ServicePolicies } from './resilience.policies';
-export type { CircuitSnapshot, ServicePoliciesOptions } from './resilience.policies';
-export { DownstreamRetry } from './retry.policy';
-export { DownstreamCircuitBreaker } from './circuit-breaker.policy';
-export type { CircuitStateName } from './circuit-breaker.policy';
-export { DownstreamBulkhead } from './bulkhead.policy';
-export { CircuitOpenError, BulkheadFullError } from './resilience.errors';
-export { isRetryableRequest, isUnhealthy } from './attempt.classify';
-export { RetryBudget } from './retry.budget';
+export type { CircuitSnapshot } from './resilience.policies';

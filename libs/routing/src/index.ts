@@ -1,13 +1,7 @@
 export { RoutingModule } from './routing.module';
 export { ROUTE_TABLE } from './routing.tokens';
 export type { RoutingModuleOptions } from './routing.module';
-export { compileRouteTable, loadRouteTable, RouteTableError } from './route-table.loader';
-export type { RouteDefinition, RouteTableFile, CompiledRoute } from './route-table.types';
-export { resolveUpstreamPath } from './proxy-path';
-export { forwardRequestHeaders, forwardResponseHeaders } from './proxy-headers';
-export { RouteProxy } from './route-proxy.service';
-export { inCanary, fnv1a, STICKY_COOKIE } from './canary';
+export { loadRouteTable } from './route-table.loader';
+export type { CompiledRoute } from './route-table.types';
+export { inCanary } from './canary';
 export { applyCompression } from './security';
-export { createOpenApiDocument, openApiDocumentOf, setupOpenApi } from './openapi';
-export type { OpenApiInfo } from './openapi';
-export { InvalidPathError, MethodNotAllowedError, PayloadTooLargeError } from './routing.errors';

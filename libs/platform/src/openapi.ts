@@ -1,7 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type { CompiledRoute } from './route-table.types';
-import { ROUTE_TABLE } from './routing.tokens';
+import { type CompiledRoute, ROUTE_TABLE } from '@app/routing';
 
 /** What a BFF's OpenAPI document says about itself. */
 export interface OpenApiInfo {
