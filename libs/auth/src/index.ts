@@ -19,7 +19,21 @@ export {
   AuthProviderUnavailableError,
   AuditUnavailableError,
   NotOwnerError,
+  TokenRevokedError,
 } from './auth.errors';
+export {
+  RevocationStore,
+  tokenKeyOf,
+  REDIS_REVOCATIONS_HASH,
+  REDIS_REVOCATIONS_CHANNEL,
+} from './revocation.store';
+export type {
+  RevocationEntry,
+  RevocationKind,
+  RevocationResult,
+  TokenFacts,
+  TokenTarget,
+} from './revocation.store';
 export { assertOwnerOrPrivileged, userIdOf, PRIVILEGED_ROLES } from './auth.ownership';
 export { JwksCache, IssuerKeys } from './jwks.cache';
 export { VerifiedTokenCache } from './verified-token.cache';

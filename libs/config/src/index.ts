@@ -40,6 +40,7 @@ export type {
   InternalTokenConfig,
   ApiKeysConfig,
   TokenCacheConfig,
+  RevocationConfig,
   AuditConfig,
   DownstreamTokenConfig,
 } from './auth.config';
