@@ -13,6 +13,7 @@ import { ThrottlingModule } from '@app/throttling';
 import { CircuitsController } from './ops/circuits.controller';
 import { OrdersController } from './orders/orders.controller';
 import { OrdersService } from './orders/orders.service';
+import { RevocationsController } from './revocations/revocations.controller';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
@@ -55,7 +56,7 @@ export class AdminBffModule {
         // Declarative pass-through routes (apps/admin-bff/routes.json, ADMIN_BFF_ROUTES_FILE).
         RoutingModule.forRoot({ app: 'admin-bff', config }),
       ],
-      controllers: [UsersController, OrdersController, CircuitsController],
+      controllers: [UsersController, OrdersController, CircuitsController, RevocationsController],
       providers: [UsersService, OrdersService],
     };
   }
