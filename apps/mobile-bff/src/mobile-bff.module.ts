@@ -10,6 +10,7 @@ import { ResilienceModule, ResilienceRegistry } from '@app/resilience';
 import { CursorCodec, RoutingModule } from '@app/routing';
 import { ShapingModule } from '@app/shaping';
 import { ThrottlingModule } from '@app/throttling';
+import { LogoutEverywhereController } from './auth/logout-everywhere.controller';
 import { HomeController } from './home/home.controller';
 import { HomeService } from './home/home.service';
 import { OrderController } from './order/order.controller';
@@ -48,7 +49,13 @@ export class MobileBffModule {
         // Declarative pass-through routes (apps/mobile-bff/routes.json, MOBILE_BFF_ROUTES_FILE).
         RoutingModule.forRoot({ app: 'mobile-bff', config }),
       ],
-      controllers: [ProductController, ProductV2Controller, OrderController, HomeController],
+      controllers: [
+        ProductController,
+        ProductV2Controller,
+        OrderController,
+        HomeController,
+        LogoutEverywhereController,
+      ],
       providers: [
         ProductService,
         OrderService,

@@ -11,6 +11,7 @@ import { RoutingModule } from '@app/routing';
 import { ShapingModule } from '@app/shaping';
 import { SessionModule } from '@app/session';
 import { ThrottlingModule } from '@app/throttling';
+import { LogoutEverywhereController } from './auth/logout-everywhere.controller';
 import { HomeController } from './home/home.controller';
 import { HomeService } from './home/home.service';
 import { OrderDetailsController } from './order/order-details.controller';
@@ -50,7 +51,12 @@ export class WebBffModule {
         // Declarative pass-through routes (apps/web-bff/routes.json, WEB_BFF_ROUTES_FILE).
         RoutingModule.forRoot({ app: 'web-bff', config }),
       ],
-      controllers: [ProductPageController, OrderDetailsController, HomeController],
+      controllers: [
+        ProductPageController,
+        OrderDetailsController,
+        HomeController,
+        LogoutEverywhereController,
+      ],
       providers: [ProductPageService, OrderDetailsService, HomeService],
     };
   }

@@ -6,7 +6,7 @@ export type { OidcMetadata } from './oidc.client';
 export { MemorySessionStore } from './session.store';
 export type { SessionStore, LockRelease } from './session.store';
 export { RedisSessionStore } from './redis-session.store';
-export { installSession, spaCorsOptions, SESSION_ROUTES } from './session.http';
+export { installSession, spaCorsOptions, endRequestSession, SESSION_ROUTES } from './session.http';
 export {
   CsrfHeaderRequiredError,
   SessionRequiredError,

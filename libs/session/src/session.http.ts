@@ -112,6 +112,29 @@ export function installSession(fastify: FastifyInstance, service: SessionService
 }
 
 /**
+ * Ends the session of `request`'s cookie, if any, and clears the cookie on `reply` (for routes of
+ * the app that end sessions, e.g. "log out everywhere").
+ */
+export async function endRequestSession(
+  service: SessionService,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  const config = service.config;
+  const sessionId = readCookie(request.headers.cookie, config.cookieName);
+  if (sessionId === undefined) return;
+  await service.logout(sessionId);
+  reply.header(
+    'set-cookie',
+    serializeCookie(config.cookieName, '', {
+      secure: config.cookieSecure,
+      sameSite: config.cookieSameSite,
+      maxAge: 0,
+    }),
+  );
+}
+
+/**
  * CORS for the web BFF: only the configured SPA origins, with credentials (the session cookie)
  * and the anti-forgery header. Any other origin gets no CORS header at all, not even
  * `Access-Control-Allow-Credentials`. Both option sets are built once.

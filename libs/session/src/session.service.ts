@@ -56,6 +56,8 @@ export class SessionService {
     /** Pending logins; separate in memory so a flood of `/auth/login` cannot evict sessions. */
     private readonly logins: SessionStore = store,
     private readonly now: () => number = Date.now,
+    /** The subject's revocation cut-off (epoch ms), from the auth lib's revocation store. */
+    private readonly subjectCutoff: (sub: string) => number | undefined = () => undefined,
   ) {
     this.allowedOrigins = new Set([...config.spaOrigins, new URL(config.redirectUri).origin]);
   }
@@ -116,6 +118,7 @@ export class SessionService {
       ...this.tokenFields(tokens, now, undefined),
       idToken: tokens.idToken,
       expiresAt: now + this.config.ttlSeconds * 1000,
+      createdAt: now,
     };
     const sessionId = random();
     await this.store.set(hashed('session:', sessionId), session, this.config.ttlSeconds * 1000);
@@ -134,6 +137,10 @@ export class SessionService {
     if (session === undefined) return undefined;
     const now = this.now();
     if (session.expiresAt <= now) return undefined;
+    if (this.revoked(session)) {
+      sessionMetrics.logouts.inc();
+      return this.end(key);
+    }
     if (now < session.refreshAt) return session;
     // Single flight per session in this process; the store lock covers other instances.
     let pending = this.inflight.get(key);
@@ -240,6 +247,15 @@ export class SessionService {
       if (current.accessToken !== seen.accessToken) return current;
     }
     return this.now() < seen.accessTokenExpiresAt ? seen : undefined;
+  }
+
+  /** Started up to its subject's cut-off ("log out everywhere", admin revocation)? */
+  private revoked(session: SessionData): boolean {
+    const cutoff = this.subjectCutoff(session.sub);
+    if (cutoff === undefined) return false;
+    // Sessions from before `createdAt` was recorded: their start is their end minus the TTL.
+    const started = session.createdAt ?? session.expiresAt - this.config.ttlSeconds * 1000;
+    return started <= cutoff;
   }
 
   private async end(key: string): Promise<undefined> {

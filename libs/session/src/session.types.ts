@@ -14,6 +14,8 @@ export interface SessionData {
   readonly idToken: string;
   /** Epoch ms; the session ends then whatever happens. */
   readonly expiresAt: number;
+  /** Epoch ms of the login; a subject revocation ends sessions started up to its cut-off. */
+  readonly createdAt?: number;
 }
 
 /** A login in progress, between `/auth/login` and `/auth/callback`. */
