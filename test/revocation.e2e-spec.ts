@@ -1,16 +1,23 @@
 import { createAdminBff } from '../apps/admin-bff/src/admin-bff.app';
 import { createMobileBff } from '../apps/mobile-bff/src/mobile-bff.app';
-import { type TestIssuer, bearer, startTestIssuer } from './support/auth';
+import { type TestIssuer, bearer, signJwt, startTestIssuer } from './support/auth';
 import { CookieJar } from './support/oidc-login';
 import { RedisProcess, until } from './support/redis-server';
 import {
   type RunningWeb,
+  WEB_CLIENT_SECRET,
   freePort,
   loginThroughBff,
-  startSessionSandbox,
   startSessionWeb,
 } from './support/session-stack';
-import { type Json, type RunningApp, type Sandbox, json, startApp } from './support/stack';
+import {
+  type Json,
+  type RunningApp,
+  type Sandbox,
+  json,
+  startApp,
+  startSandbox,
+} from './support/stack';
 
 /**
  * Issue 21: two web-bff instances, an admin-bff and a mobile-bff sharing a private Redis. A
@@ -29,7 +36,20 @@ describe('token and session revocation across instances', () => {
     redis = await RedisProcess.start();
     issuer = await startTestIssuer();
     const ports = [await freePort(), await freePort()];
-    sandbox = await startSessionSandbox(ports);
+    sandbox = await startSandbox({
+      idp: {
+        logger: true,
+        webClients: [
+          {
+            clientId: 'web-bff',
+            clientSecret: WEB_CLIENT_SECRET,
+            redirectUris: ports.map((p) => `http://127.0.0.1:${p}/auth/callback`),
+            // One instance receives the IdP's logout tokens; the shared store tells the others.
+            backchannelLogoutUri: `http://127.0.0.1:${ports[0]}/auth/backchannel-logout`,
+          },
+        ],
+      },
+    });
     const env = {
       REDIS_URL: redis.url,
       AUTH_OIDC_ISSUERS: `${issuer.url}, ${sandbox.idp.issuer}`,
@@ -225,5 +245,87 @@ describe('token and session revocation across instances', () => {
     await until(() => everywhere(bearer(web), 401, 'TOKEN_REVOKED'), 5_000, 'web refusals');
     const anonymous = await fetch(`${mobile.url}/auth/logout-everywhere`, { method: 'POST' });
     expect(anonymous.status).toBe(401);
+  });
+
+  describe('OIDC back-channel logout', () => {
+    const user = (jar: CookieJar, i: number) =>
+      jar.fetch(`${webs[i].url}/auth/user`, { headers: { 'x-csrf': '1' } });
+    const post = (body: string, type = 'application/x-www-form-urlencoded') =>
+      fetch(`${webs[1].url}/auth/backchannel-logout`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body,
+      });
+    const devToken = async (aud: string) => {
+      const res = await fetch(`${sandbox.idp.issuer}/dev/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sub: 'usr_0007', aud }),
+      });
+      return (await json(res)).access_token as string;
+    };
+
+    it('refuses malformed, unsigned, foreign, wrong-audience and non-logout tokens with 400', async () => {
+      const bystander = new CookieJar();
+      await loginThroughBff(bystander, webs[0].url, 'usr_0007');
+      const event = { 'http://schemas.openid.net/event/backchannel-logout': {} };
+      const claims = {
+        iss: sandbox.idp.issuer,
+        aud: 'web-bff',
+        sub: 'usr_0007',
+        iat: Math.floor(Date.now() / 1000),
+        jti: 'forged',
+        events: event,
+      };
+      const unsigned = signJwt({ alg: 'none', typ: 'logout+jwt' }, claims, () => '');
+      const foreign = issuer.token(claims);
+      for (const body of [
+        '',
+        'logout_token=',
+        'logout_token=abc',
+        `logout_token=${unsigned}`,
+        `logout_token=${foreign}`,
+        `logout_token=${await devToken('mobile-bff')}`,
+        `logout_token=${await devToken('web-bff')}`,
+      ]) {
+        const res = await post(body);
+        expect(res.status).toBe(400);
+        expect(await json(res)).toMatchObject({ statusCode: 400, code: 'INVALID_LOGOUT_TOKEN' });
+      }
+      expect((await post('{"logout_token":"abc"}', 'application/json')).status).toBe(400);
+      // Nothing changed.
+      expect((await user(bystander, 0)).status).toBe(200);
+    });
+
+    it('the IdP ending its session ends the matching web sessions on every instance, others stay', async () => {
+      const sso = new CookieJar();
+      // One IdP session (same sid) behind a web session on each instance.
+      await loginThroughBff(sso, webs[0].url, 'usr_0008');
+      await loginThroughBff(sso, webs[1].url, 'usr_0008');
+      const other = new CookieJar();
+      await loginThroughBff(other, webs[0].url, 'usr_0008');
+      expect((await user(sso, 0)).status).toBe(200);
+      expect((await user(sso, 1)).status).toBe(200);
+
+      // Sign out at the IdP (its confirmation form), which posts the logout token to webs[0].
+      const form = await sso.fetch(`${sandbox.idp.issuer}/session/end`);
+      const html = await form.text();
+      const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
+      const action = /action="([^"]+)"/.exec(html)?.[1];
+      expect(xsrf).toBeDefined();
+      const confirm = await sso.fetch(new URL(action ?? '', sandbox.idp.issuer).href, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ xsrf: xsrf ?? '', logout: 'yes' }).toString(),
+      });
+      expect(confirm.status).toBeLessThan(400);
+      await until(
+        async () => (await user(sso, 0)).status === 401 && (await user(sso, 1)).status === 401,
+        5_000,
+        'sessions ended on both instances',
+      );
+      // Another IdP session of the same user is untouched.
+      expect((await user(other, 0)).status).toBe(200);
+    }, 30_000);
   });
 });

@@ -58,6 +58,19 @@ describe('RevocationStore (memory)', () => {
     expect(s.isClientRevoked('web-spa', now + 5)).toBe(false);
   });
 
+  it('ends web sessions by IdP session or subject without revoking tokens', async () => {
+    const s = store();
+    await s.revokeSessions({ sid: 'sid-1' }, 'back-channel logout');
+    expect(s.isSessionRevoked('alice', 'sid-1', now - 1)).toBe(true);
+    expect(s.isSessionRevoked('alice', 'sid-2', now - 1)).toBe(false);
+    expect(s.isSessionRevoked('alice', 'sid-1', now + 1)).toBe(false);
+    await s.revokeSessions({ subject: 'bob' }, 'back-channel logout');
+    expect(s.isSessionRevoked('bob', undefined, now)).toBe(true);
+    expect(s.isRevoked(facts({ subject: 'bob', tokenKey: undefined }))).toBe(false);
+    await s.revokeSubject('carol', 'everywhere');
+    expect(s.isSessionRevoked('carol', 'sid-9', now)).toBe(true);
+  });
+
   it('keeps one entry per target (idempotent), removes it, and drops it when it expires', async () => {
     const s = store();
     const first = await s.revokeSubject('alice', 'one');

@@ -9,17 +9,20 @@ import {
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 
-/** What a revocation applies to. */
-export type RevocationKind = 'token' | 'subject' | 'client';
+/** What a revocation applies to; `session` ends web sessions only (OIDC back-channel logout). */
+export type RevocationKind = 'token' | 'subject' | 'client' | 'session';
 
 /** One revocation, as listed by the admin API and shared through Redis. */
 export interface RevocationEntry {
   /** Stable per target (kind + value), so revoking the same thing twice updates one entry. */
   readonly id: string;
   readonly kind: RevocationKind;
-  /** `jti:<jti>` or `sha256:<hex>` (token), the `sub` (subject) or the client name (client). */
+  /**
+   * `jti:<jti>` or `sha256:<hex>` (token), the `sub` (subject), the client name (client), or
+   * `sid:<sid>` / `sub:<sub>` (session).
+   */
   readonly value: string;
-  /** Subject and client: tokens issued (and sessions started) up to this epoch ms are revoked. */
+  /** Subject, client, session: credentials issued (sessions started) up to this epoch ms. */
   readonly before?: number;
   readonly reason: string;
   /** Who revoked (the admin's subject, or the user logging out everywhere). */
@@ -64,7 +67,7 @@ function parseEntry(text: string): RevocationEntry | undefined {
     const e = JSON.parse(text) as Partial<RevocationEntry>;
     const ok =
       typeof e.id === 'string' &&
-      (e.kind === 'token' || e.kind === 'subject' || e.kind === 'client') &&
+      (e.kind === 'token' || e.kind === 'subject' || e.kind === 'client' || e.kind === 'session') &&
       typeof e.value === 'string' &&
       typeof e.expiresAt === 'number';
     return ok ? (e as RevocationEntry) : undefined;
@@ -97,6 +100,7 @@ export class RevocationStore {
   private tokens = new Map<string, RevocationEntry>();
   private subjects = new Map<string, RevocationEntry>();
   private clients = new Map<string, RevocationEntry>();
+  private sessions = new Map<string, RevocationEntry>();
   /** Changes not yet in Redis, in order: retried on every sync. */
   private pending: Change[] = [];
   private redis: Redis | undefined;
@@ -181,6 +185,26 @@ export class RevocationStore {
   subjectCutoff(subject: string): number | undefined {
     const entry = this.subjects.get(subject);
     return entry === undefined || entry.expiresAt <= this.now() ? undefined : entry.before;
+  }
+
+  /** Is a web session of `subject` (IdP session `sid`) started at `startedAt` (epoch ms) over? */
+  isSessionRevoked(subject: string, sid: string | undefined, startedAt: number): boolean {
+    if (this.entries.size === 0) return false;
+    return (
+      this.cutOff(this.subjects.get(subject), startedAt) ||
+      this.cutOff(this.sessions.get(`sub:${subject}`), startedAt) ||
+      (sid !== undefined && this.cutOff(this.sessions.get(`sid:${sid}`), startedAt))
+    );
+  }
+
+  /** Ends the web sessions of an IdP session (`sid`) or of a subject, started up to now. */
+  revokeSessions(
+    target: { readonly sid: string } | { readonly subject: string },
+    reason: string,
+    by?: string,
+  ): Promise<RevocationResult> {
+    const value = 'sid' in target ? `sid:${target.sid}` : `sub:${target.subject}`;
+    return this.add('session', value, reason, by, this.now());
   }
 
   /** Revokes one token; `expiresAt` (its `exp`, epoch ms) bounds the entry when known. */
@@ -286,7 +310,9 @@ export class RevocationStore {
   }
 
   private indexOf(kind: RevocationKind): Map<string, RevocationEntry> {
-    return kind === 'token' ? this.tokens : kind === 'subject' ? this.subjects : this.clients;
+    if (kind === 'token') return this.tokens;
+    if (kind === 'subject') return this.subjects;
+    return kind === 'client' ? this.clients : this.sessions;
   }
 
   /** Writes and publishes a change; on failure it waits in `pending` for the next sync. */
@@ -364,6 +390,7 @@ export class RevocationStore {
     this.tokens = new Map();
     this.subjects = new Map();
     this.clients = new Map();
+    this.sessions = new Map();
     for (const entry of fresh.values()) this.apply({ op: 'add', entry });
     // Local changes Redis has not taken yet stay in force over what it says.
     for (const change of this.pending) this.apply(change);

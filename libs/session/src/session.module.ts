@@ -23,12 +23,12 @@ const LOGIN_STORE = Symbol('bff.loginStore');
 export const SESSION_CONFIG = Symbol('bff.sessionConfig');
 
 /**
- * Subject cut-offs from the app's revocation store (the auth module's, a sibling of this one),
- * looked up on first use once every provider exists; none when the app has no auth module.
+ * The app's revocation store (the auth module's, a sibling of this one), looked up on first use
+ * once every provider exists; undefined when the app has no auth module.
  */
-function cutoffsOf(moduleRef: ModuleRef): (sub: string) => number | undefined {
+function revocationsOf(moduleRef: ModuleRef): () => RevocationStore | undefined {
   let store: RevocationStore | null | undefined;
-  return (sub) => {
+  return () => {
     if (store === undefined) {
       try {
         store = moduleRef.get(RevocationStore, { strict: false });
@@ -36,7 +36,7 @@ function cutoffsOf(moduleRef: ModuleRef): (sub: string) => number | undefined {
         store = null;
       }
     }
-    return store?.subjectCutoff(sub);
+    return store ?? undefined;
   };
 }
 
@@ -91,7 +91,7 @@ export class SessionModule implements OnApplicationShutdown {
             store: SessionStore,
             logins: SessionStore,
             moduleRef: ModuleRef,
-          ) => new SessionService(session, oidc, store, logins, Date.now, cutoffsOf(moduleRef)),
+          ) => new SessionService(session, oidc, store, logins, Date.now, revocationsOf(moduleRef)),
           inject: [SESSION_CONFIG, OidcClient, SESSION_STORE, LOGIN_STORE, ModuleRef],
         },
         {

@@ -3,7 +3,7 @@ import { Expose, Type } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageInfoDto, PageQueryDto } from '../admin.dto';
 
-const KINDS = ['token', 'subject', 'client'] as const;
+const KINDS = ['token', 'subject', 'client', 'session'] as const;
 /** Printable ASCII, as token claims and API key client names are. */
 const PRINTABLE = /^[\x21-\x7e]+$/;
 
@@ -58,7 +58,8 @@ export class RevocationDto {
   @ApiProperty({ enum: KINDS }) @Expose() kind!: string;
   @ApiProperty({
     type: String,
-    description: '`jti:<jti>` or `sha256:<hex>` (token), the subject, or the client.',
+    description:
+      '`jti:<jti>` or `sha256:<hex>` (token), the subject, the client, or `sid:`/`sub:` (session: web sessions ended by back-channel logout).',
   })
   @Expose()
   value!: string;

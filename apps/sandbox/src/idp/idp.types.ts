@@ -6,6 +6,8 @@ export interface IdpWebClient {
   redirectUris: string[];
   /** Where RP-initiated logout may send the browser back to. */
   postLogoutRedirectUris?: string[];
+  /** OIDC Back-Channel Logout: where the IdP posts logout tokens (with `sid`) when a session ends. */
+  backchannelLogoutUri?: string;
 }
 
 export interface SandboxIdpOptions {
@@ -71,4 +73,5 @@ export const DEFAULT_WEB_CLIENT: IdpWebClient = {
   clientSecret: 'web-bff-dev-secret',
   redirectUris: ['http://127.0.0.1:3001/auth/callback'],
   postLogoutRedirectUris: ['http://127.0.0.1:3001/'],
+  backchannelLogoutUri: 'http://127.0.0.1:3001/auth/backchannel-logout',
 };
