@@ -328,4 +328,32 @@ describe('token and session revocation across instances', () => {
       expect((await user(other, 0)).status).toBe(200);
     }, 30_000);
   });
+
+  // Last: it stops the shared Redis.
+  it('Redis down: known revocations hold, new ones apply where made and spread once Redis is back', async () => {
+    const known = issuer.token({ sub: 'usr_0110', roles: ['support'], jti: `known-${Date.now()}` });
+    const later = issuer.token({ sub: 'usr_0111', roles: ['support'], jti: `later-${Date.now()}` });
+    expect(await everywhere(bearer(later), 200)).toBe(true);
+    const jti = (t: string) => JSON.parse(Buffer.from(t.split('.')[1], 'base64url').toString()).jti;
+    expect((await revoke({ jti: jti(known), reason: 'before the outage' })).status).toBe(201);
+    await until(() => everywhere(bearer(known), 401, 'TOKEN_REVOKED'), 5_000, 'known revoked');
+
+    await redis.kill();
+    const offline = await revoke({ jti: jti(later), reason: 'during the outage' });
+    expect(offline.status).toBe(201);
+    expect(await json(offline)).toMatchObject({ shared: false });
+    // The last synced list stays in force; the new revocation has not reached the web instances.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await everywhere(bearer(known), 401, 'TOKEN_REVOKED')).toBe(true);
+    expect(await everywhere(bearer(later), 200)).toBe(true);
+
+    // Back empty (no persistence): the instances give it the list they hold, then the retry.
+    await redis.start();
+    await until(
+      () => everywhere(bearer(later), 401, 'TOKEN_REVOKED'),
+      15_000,
+      'retried revocation',
+    );
+    expect(await everywhere(bearer(known), 401, 'TOKEN_REVOKED')).toBe(true);
+  }, 40_000);
 });

@@ -167,8 +167,14 @@ describe('RevocationStore (Redis)', () => {
     expect(b.subjectCutoff('offline')).toBeUndefined();
 
     await redis.start();
-    // The pending revocation reaches Redis, then b, once the connections are back.
+    // The pending revocation reaches Redis, then b, once the connections are back; the restarted
+    // Redis is empty, and the instances give it back what they held.
     await until(async () => b.subjectCutoff('offline') !== undefined, 10_000, 'retried publish');
     expect(a.subjectCutoff('offline')).toBeDefined();
+    await new Promise((r) => setTimeout(r, 2 * config.syncMs));
+    for (const s of [a, b]) expect(s.subjectCutoff('kept')).toBeDefined();
+    const c = await open();
+    expect(c.subjectCutoff('kept')).toBeDefined();
+    expect(c.subjectCutoff('offline')).toBeDefined();
   }, 20_000);
 });

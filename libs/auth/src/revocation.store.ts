@@ -356,7 +356,17 @@ export class RevocationStore {
     if (redis === undefined) return;
     try {
       await this.flush();
-      const version = await redis.get(REDIS_REVOCATIONS_VERSION);
+      let version = await redis.get(REDIS_REVOCATIONS_VERSION);
+      if (Number(version ?? 0) < Number(this.version ?? 0)) {
+        // The version went back: Redis lost its data (restarted without persistence). Give it
+        // back what this instance holds instead of taking the loss as deletions.
+        this.logger.warn("revocations missing from Redis: publishing this instance's list again");
+        const held = [...this.entries.values()].map((entry) => ({ op: 'add', entry }) as const);
+        const ids = new Set(held.map((c) => c.entry.id));
+        this.pending = [...held, ...this.pending.filter((c) => !ids.has(idOfChange(c)))];
+        await this.flush();
+        version = await redis.get(REDIS_REVOCATIONS_VERSION);
+      }
       if (!force && version === this.version) {
         this.expireLocal();
         return;
