@@ -130,7 +130,13 @@ export class RevocationStore {
 
   async start(): Promise<void> {
     const url = this.redisConfig.url;
-    if (!this.shared || url === undefined || this.redis !== undefined) return;
+    if (this.timer !== undefined) return;
+    if (!this.shared || url === undefined) {
+      // Memory only: drop expired entries now and then, so the index stays bounded.
+      this.timer = setInterval(() => this.expireLocal(), this.config.syncMs);
+      this.timer.unref();
+      return;
+    }
     const { commandTimeoutMs } = this.redisConfig;
     const redis = createRedisClient({ url, use: 'revocations', commandTimeoutMs });
     this.redis = redis;
