@@ -1,12 +1,7 @@
 import { BffConfig } from '@app/config';
 import { type RequestContext, RequestContextStore } from '@app/core';
 import type { DownstreamCall, DownstreamObserver, RawResponse } from '@app/downstream';
-import {
-  Inject,
-  Injectable,
-  type OnApplicationShutdown,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
