@@ -13,6 +13,7 @@ const usage = `Usage: npm run -s token -- --sub <subject> [options]
   --ttl <seconds>   lifetime, 1..86400                             (default: IdP setting, 300)
   --scope <list>    space- or comma-separated scopes               (default: every API scope)
                     admin-bff: users:read orders:read orders:write ops:read cache:purge
+                      tokens:revoke
   --org <id>        org_id claim
   --idp <url>       sandbox IdP base URL   (default: $SANDBOX_IDP_URL or http://127.0.0.1:4006)
   --json            print the whole JSON response instead of the bare token`;

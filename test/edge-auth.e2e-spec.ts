@@ -514,6 +514,7 @@ describe('edge: limits before auth, deadline over guards, scopes, default deny',
     const NATIVE: readonly [RegExp, string][] = [
       [/^\/auth\/(login|callback)$/, 'session sign-in flow (OIDC code + PKCE), public by nature'],
       [/^\/auth\/(logout|user)$/, 'session endpoints: need the session cookie and X-CSRF'],
+      [/^\/auth\/backchannel-logout$/, 'OIDC back-channel logout: the IdP-signed logout token'],
       [/^\/docs(\/|$)/, 'OpenAPI document and UI (BFF_DOCS_ENABLED)'],
       [/^\*$/, 'CORS preflight (OPTIONS), answered by @fastify/cors'],
     ];

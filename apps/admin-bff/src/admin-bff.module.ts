@@ -6,6 +6,7 @@ import { BffPlatformModule } from '@app/platform';
 import { CircuitsController } from './ops/circuits.controller';
 import { OrdersController } from './orders/orders.controller';
 import { OrdersService } from './orders/orders.service';
+import { RevocationsController } from './revocations/revocations.controller';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
@@ -28,7 +29,7 @@ export class AdminBffModule {
           cachePurgeEndpoint: true,
         }),
       ],
-      controllers: [UsersController, OrdersController, CircuitsController],
+      controllers: [UsersController, OrdersController, CircuitsController, RevocationsController],
       providers: [UsersService, OrdersService],
     };
   }

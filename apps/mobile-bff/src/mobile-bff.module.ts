@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { BffConfig } from '@app/config';
 import { BffPlatformModule } from '@app/platform';
 import { CursorCodec } from '@app/shaping';
+import { LogoutEverywhereController } from './auth/logout-everywhere.controller';
 import { HomeController } from './home/home.controller';
 import { HomeService } from './home/home.service';
 import { OrderController } from './order/order.controller';
@@ -17,7 +18,13 @@ export class MobileBffModule {
     return {
       module: MobileBffModule,
       imports: [BffPlatformModule.forRoot({ app: 'mobile-bff', config })],
-      controllers: [ProductController, ProductV2Controller, OrderController, HomeController],
+      controllers: [
+        ProductController,
+        ProductV2Controller,
+        OrderController,
+        HomeController,
+        LogoutEverywhereController,
+      ],
       providers: [
         ProductService,
         OrderService,

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { BffConfig } from '@app/config';
 import { BffPlatformModule } from '@app/platform';
+import { LogoutEverywhereController } from './auth/logout-everywhere.controller';
 import { HomeController } from './home/home.controller';
 import { HomeService } from './home/home.service';
 import { OrderDetailsController } from './order/order-details.controller';
@@ -16,7 +17,12 @@ export class WebBffModule {
       module: WebBffModule,
       // SPA cookie sessions on.
       imports: [BffPlatformModule.forRoot({ app: 'web-bff', config, session: true })],
-      controllers: [ProductPageController, OrderDetailsController, HomeController],
+      controllers: [
+        ProductPageController,
+        OrderDetailsController,
+        HomeController,
+        LogoutEverywhereController,
+      ],
       providers: [ProductPageService, OrderDetailsService, HomeService],
     };
   }

@@ -33,6 +33,16 @@ export class InvalidCredentialsError extends AuthError {
   readonly challenge = 'invalid_token' as const;
 }
 
+/** A valid token (or API key) that was revoked: its `jti`, its subject or its client. */
+export class TokenRevokedError extends AuthError {
+  readonly status = 401;
+  readonly code = 'TOKEN_REVOKED';
+  readonly challenge = 'invalid_token' as const;
+  constructor() {
+    super('The credential was revoked', 'revoked');
+  }
+}
+
 /** Ambiguous credentials (a bearer token and an API key at once, a malformed header). */
 export class InvalidAuthRequestError extends AuthError {
   readonly status = 400;

@@ -7,7 +7,9 @@ import {
   InsufficientScopeError,
   InvalidCredentialsError,
   MissingCredentialsError,
+  TokenRevokedError,
 } from './auth.errors';
+import { RevocationStore } from './revocation.store';
 import { BffAuthGuard, toAuthError } from './auth.guard';
 import { Roles, Scopes } from './auth.decorators';
 import type { ResolvedAuthOptions } from './auth.options';
@@ -50,11 +52,17 @@ function setup(defaultRoles: string[] = []) {
     audit: false,
     config: { maxTokenBytes: 8192, internal: undefined } as unknown as AuthConfig,
   };
+  const revocations = new RevocationStore(
+    { store: 'memory', syncMs: 1_000, maxTtlSeconds: 3_600 },
+    { url: undefined, commandTimeoutMs: 250 },
+  );
   const guard = new BffAuthGuard(
     new Reflector(),
     options,
     new passport.Authenticator(),
     storeWith(record),
+    undefined,
+    revocations,
   );
   const run = async (
     handler: keyof Routes,
@@ -77,7 +85,7 @@ function setup(defaultRoles: string[] = []) {
       return { principal: undefined, error, replyHeaders };
     }
   };
-  return { run, key };
+  return { run, key, revocations };
 }
 
 describe('BffAuthGuard', () => {
@@ -143,6 +151,17 @@ describe('BffAuthGuard', () => {
     expect(roles.error).toBeInstanceOf(InsufficientScopeError);
     const scopes = await run('page', { 'x-api-key': key }, route({ scopes: ['orders:read'] }));
     expect(scopes.error).toBeUndefined();
+  });
+
+  it('refuses the API keys of a revoked client with TOKEN_REVOKED', async () => {
+    const { run, key, revocations } = setup();
+    await revocations.revokeClient('other', 'test');
+    expect((await run('page', { 'x-api-key': key })).error).toBeUndefined();
+    await revocations.revokeClient('acme', 'test');
+    const r = await run('page', { 'x-api-key': key });
+    expect(r.error).toBeInstanceOf(TokenRevokedError);
+    expect(r.error).toMatchObject({ status: 401, code: 'TOKEN_REVOKED' });
+    expect(r.replyHeaders['www-authenticate']).toMatch(/error="invalid_token"/);
   });
 
   it('refuses non-Bearer schemes and a token sent with an API key', async () => {

@@ -18,6 +18,7 @@ import {
   InvalidAuthRequestError,
   InvalidCredentialsError,
   MissingCredentialsError,
+  TokenRevokedError,
 } from './auth.errors';
 import { authMetrics } from './auth.metrics';
 import { AUTH_OPTIONS, type ResolvedAuthOptions } from './auth.options';
@@ -29,12 +30,23 @@ import {
   OIDC_STRATEGY,
   type WithDecodedToken,
 } from './jwt.strategy';
-import { decodeJwt } from './jwt.token';
+import { type JwtClaims, decodeJwt } from './jwt.token';
+import { RevocationStore, type TokenFacts, tokenKeyOf } from './revocation.store';
 import type { VerifiedTokenCache } from './verified-token.cache';
 
 export const AUTHENTICATOR = Symbol('bff.passportAuthenticator');
 export const API_KEY_STORE = Symbol('bff.apiKeyStore');
 export const VERIFIED_TOKEN_CACHE = Symbol('bff.verifiedTokenCache');
+
+/** What revocation checks need of a verified token, from its claims. */
+function factsOf(raw: string, principal: Principal, claims: JwtClaims): TokenFacts {
+  return {
+    tokenKey: tokenKeyOf(raw, claims.jti),
+    subject: principal.subject,
+    issuedAt: typeof claims.iat === 'number' ? claims.iat * 1000 : undefined,
+    client: principal.clientName,
+  };
+}
 
 interface Requirements {
   readonly mode: PublicMode | 'required';
@@ -55,6 +67,8 @@ const BEARER = /^Bearer +([^ ]+) *$/i;
 export class BffAuthGuard implements CanActivate {
   private readonly logger = new Logger('Auth');
   private readonly requirements = new WeakMap<object, Requirements>();
+  /** Facts of verified tokens, keyed by the (frozen, cached) principal: computed once per token. */
+  private readonly facts = new WeakMap<Principal, TokenFacts>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -64,6 +78,9 @@ export class BffAuthGuard implements CanActivate {
     @Optional()
     @Inject(VERIFIED_TOKEN_CACHE)
     private readonly tokenCache?: VerifiedTokenCache,
+    @Optional()
+    @Inject(RevocationStore)
+    private readonly revocations?: RevocationStore,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -112,7 +129,14 @@ export class BffAuthGuard implements CanActivate {
     const raw = match[1];
     // Only the exact string of a token that passed every check is ever found here.
     const cached = this.tokenCache?.get(raw);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      // Revocation is checked on cache hits too: the cache only spares the verification.
+      const facts = this.facts.get(cached);
+      if (facts !== undefined && this.revocations?.isRevoked(facts) === true) {
+        throw new TokenRevokedError();
+      }
+      return cached;
+    }
     const token = decodeJwt(raw, this.options.config.maxTokenBytes);
     const internal = this.options.config.internal;
     // Picks the verification path from the allow-list; nothing is trusted until it verifies.
@@ -121,11 +145,16 @@ export class BffAuthGuard implements CanActivate {
         ? INTERNAL_STRATEGY
         : OIDC_STRATEGY;
     (request as WithDecodedToken)[DECODED_TOKEN] = token;
-    const principal = await this.runStrategy(strategy, request, reply);
+    const verified = await this.runStrategy(strategy, request, reply);
     // The claims are those just verified: same string, same payload.
-    return this.tokenCache === undefined
-      ? principal
-      : this.tokenCache.add(raw, principal, token.payload);
+    const principal =
+      this.tokenCache === undefined ? verified : this.tokenCache.add(raw, verified, token.payload);
+    if (this.revocations !== undefined) {
+      const facts = factsOf(raw, principal, token.payload);
+      this.facts.set(principal, facts);
+      if (this.revocations.isRevoked(facts)) throw new TokenRevokedError();
+    }
+    return principal;
   }
 
   private runStrategy(
@@ -164,6 +193,11 @@ export class BffAuthGuard implements CanActivate {
       !timingSafeEqual(Buffer.from(record.hash, 'hex'), Buffer.from(hash, 'hex'))
     ) {
       throw new InvalidCredentialsError('Invalid API key', 'api_key');
+    }
+    const created = Date.parse(record.createdAt);
+    const createdAt = Number.isNaN(created) ? undefined : created;
+    if (this.revocations?.isClientRevoked(record.client, createdAt) === true) {
+      throw new TokenRevokedError();
     }
     return {
       subject: record.client,

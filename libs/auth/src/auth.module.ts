@@ -21,6 +21,7 @@ import {
   OIDC_STRATEGY,
   OidcJwtStrategy,
 } from './jwt.strategy';
+import { RevocationStore } from './revocation.store';
 import { VerifiedTokenCache } from './verified-token.cache';
 
 const JWKS_CACHE = Symbol('bff.jwksCache');
@@ -31,15 +32,16 @@ class AuthLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(JWKS_CACHE) private readonly jwks: JwksCache,
     @Inject(API_KEY_STORE) private readonly apiKeys: ApiKeyStore,
+    @Inject(RevocationStore) private readonly revocations: RevocationStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.jwks.warmUp();
-    await this.apiKeys.start();
+    await Promise.all([this.apiKeys.start(), this.revocations.start()]);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.apiKeys.close();
+    await Promise.all([this.apiKeys.close(), this.revocations.close()]);
   }
 }
 
@@ -100,6 +102,13 @@ export class AuthModule {
         useFactory: (o: ResolvedAuthOptions) => new VerifiedTokenCache(o.config.tokenCache),
         inject: [AUTH_OPTIONS],
       },
+      {
+        // Shared through Redis by every instance (and every app) when configured.
+        provide: RevocationStore,
+        useFactory: (o: ResolvedAuthOptions, config: BffConfig) =>
+          new RevocationStore(o.config.revocation, config.redis),
+        inject: [AUTH_OPTIONS, BffConfig],
+      },
       AuthLifecycle,
       BffAuthGuard,
       // The global guard of Nest routes; the routing lib's native routes call the same instance.
@@ -116,6 +125,6 @@ export class AuthModule {
         AuditHook,
       );
     }
-    return { module: AuthModule, providers, exports: [AUTH_OPTIONS] };
+    return { module: AuthModule, providers, exports: [AUTH_OPTIONS, RevocationStore] };
   }
 }

@@ -9,6 +9,9 @@ export {
   declaredAuthorization,
 } from './auth.decorators';
 export { Public } from '@app/core';
+export { InsufficientScopeError } from './auth.errors';
+export { RevocationStore } from './revocation.store';
+export type { RevocationEntry, RevocationResult } from './revocation.store';
 export { assertOwnerOrPrivileged, userIdOf } from './auth.ownership';
 export { generateApiKey, hashApiKey, newApiKeyRecord } from './api-key.store';
 export { runApiKeyCli } from './api-key.cli';

@@ -21,6 +21,7 @@ describe('auth config', () => {
     expect(auth.apiKeys).toEqual({ store: 'file', file: './.data/api-keys.json', cacheMs: 60_000 });
     expect(auth.audit).toEqual({ path: './.data/audit.log', redisStream: undefined });
     expect(auth.tokenCache).toEqual({ maxEntries: 10_000, ttlMs: 300_000 });
+    expect(auth.revocation).toEqual({ store: 'memory', syncMs: 2_000, maxTtlSeconds: 86_400 });
     expect(
       loadConfig({ AUTH_TOKEN_CACHE_MAX: '0', AUTH_TOKEN_CACHE_TTL_MS: '60000' }).auth.tokenCache,
     ).toEqual({ maxEntries: 0, ttlMs: 60_000 });
@@ -44,6 +45,7 @@ describe('auth config', () => {
     ]);
     expect(auth.internal).toEqual({ secret: 'x'.repeat(32), issuer: 'bff-internal' });
     expect(auth.apiKeys.store).toBe('redis');
+    expect(auth.revocation.store).toBe('redis');
     expect(loadConfig({ AUTH_OIDC_ISSUERS: 'none' }).auth.oidcIssuers).toEqual([]);
   });
 
@@ -58,6 +60,9 @@ describe('auth config', () => {
     ['AUTH_TOKEN_CACHE_MAX', '-1', /AUTH_TOKEN_CACHE_MAX must be an integer/],
     ['AUTH_TOKEN_CACHE_TTL_MS', '5m', /AUTH_TOKEN_CACHE_TTL_MS must be an integer/],
     ['AUTH_API_KEYS_STORE', 'redis', /AUTH_API_KEYS_STORE=redis needs REDIS_URL/],
+    ['AUTH_REVOCATION_STORE', 'redis', /AUTH_REVOCATION_STORE=redis needs REDIS_URL/],
+    ['AUTH_REVOCATION_SYNC_MS', '50', /AUTH_REVOCATION_SYNC_MS must be an integer/],
+    ['AUTH_REVOCATION_MAX_TTL_SECONDS', '1d', /AUTH_REVOCATION_MAX_TTL_SECONDS must be/],
     ['AUDIT_REDIS_STREAM', 'bff:audit', /AUDIT_REDIS_STREAM needs REDIS_URL/],
   ])('rejects %s=%s naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigValidationError);

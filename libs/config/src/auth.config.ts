@@ -56,6 +56,19 @@ export interface TokenCacheConfig {
   readonly ttlMs: number;
 }
 
+/** Revoked tokens, subjects and clients (the auth lib's revocation store). */
+export interface RevocationConfig {
+  /** `redis` (shared by every instance, needs REDIS_URL) or `memory` (this instance only). */
+  readonly store: 'memory' | 'redis';
+  /** How often an instance checks Redis for changes it missed (pub/sub carries them at once). */
+  readonly syncMs: number;
+  /**
+   * Longest an entry is kept (a token revoked with its `exp` known goes at its `exp`). Keep it at
+   * least the longest token lifetime and session lifetime, or old credentials come back.
+   */
+  readonly maxTtlSeconds: number;
+}
+
 /** The admin audit trail. */
 export interface AuditConfig {
   /** Append-only JSONL file, fsynced before the response is sent. */
@@ -97,6 +110,8 @@ export interface AuthConfig {
   readonly apiKeys: ApiKeysConfig;
   /** Cache of verified bearer tokens (`AUTH_TOKEN_CACHE_MAX`, `AUTH_TOKEN_CACHE_TTL_MS`). */
   readonly tokenCache: TokenCacheConfig;
+  /** `AUTH_REVOCATION_STORE`, `AUTH_REVOCATION_SYNC_MS`, `AUTH_REVOCATION_MAX_TTL_SECONDS`. */
+  readonly revocation: RevocationConfig;
   readonly audit: AuditConfig;
   /** Signed identity for downstreams; undefined sends only the `X-User-*` headers. */
   readonly downstreamToken: DownstreamTokenConfig | undefined;
@@ -190,6 +205,14 @@ export function readAuthConfig(
   if (auditStream !== undefined && options.redisUrl === undefined) {
     r.problems.push('AUDIT_REDIS_STREAM needs REDIS_URL');
   }
+  const revocationStore = r.oneOf(
+    'AUTH_REVOCATION_STORE',
+    ['memory', 'redis'] as const,
+    options.redisUrl === undefined ? 'memory' : 'redis',
+  );
+  if (revocationStore === 'redis' && options.redisUrl === undefined) {
+    r.problems.push('AUTH_REVOCATION_STORE=redis needs REDIS_URL');
+  }
   const tokenTypes = r.list('AUTH_TOKEN_TYPES', ['at+jwt', 'application/at+jwt', 'JWT']);
   if (tokenTypes.length === 0) r.problems.push('AUTH_TOKEN_TYPES must not be empty');
   return {
@@ -220,6 +243,11 @@ export function readAuthConfig(
     tokenCache: {
       maxEntries: r.int('AUTH_TOKEN_CACHE_MAX', 10_000, 0, 1_000_000),
       ttlMs: r.int('AUTH_TOKEN_CACHE_TTL_MS', 300_000, 1_000, 3_600_000),
+    },
+    revocation: {
+      store: revocationStore,
+      syncMs: r.int('AUTH_REVOCATION_SYNC_MS', 2_000, 100, 60_000),
+      maxTtlSeconds: r.int('AUTH_REVOCATION_MAX_TTL_SECONDS', 86_400, 60, 2_592_000),
     },
     audit: {
       path: r.raw('AUDIT_LOG_PATH') ?? './.data/audit.log',

@@ -18,6 +18,7 @@ export type {
   OidcIssuerConfig,
   OidcAlgorithm,
   ApiKeysConfig,
+  RevocationConfig,
   AuditConfig,
   DownstreamTokenConfig,
 } from './auth.config';

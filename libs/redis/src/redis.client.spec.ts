@@ -228,6 +228,8 @@ describe('redisUsesOf', () => {
       { use: 'sessions', policy: 'fail-closed' },
       { use: 'api-keys', policy: 'fail-closed' },
       { use: 'api-key-revocations', policy: 'fail-open' },
+      { use: 'revocations', policy: 'fail-open' },
+      { use: 'revocation-events', policy: 'fail-open' },
     ]);
     const admin = redisUsesOf(loadConfig({ ...env, AUDIT_REDIS_STREAM: 'audit' }), 'admin-bff');
     expect(admin.map((u) => u.use)).toContain('audit-stream');
@@ -239,6 +241,7 @@ describe('redisUsesOf', () => {
       ...env,
       SESSION_STORE: 'memory',
       AUTH_API_KEYS_STORE: 'file',
+      AUTH_REVOCATION_STORE: 'memory',
       RATE_LIMIT_REDIS_FAILURE_MODE: 'closed',
       CACHE_REDIS: 'false',
     });

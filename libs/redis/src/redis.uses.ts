@@ -11,6 +11,8 @@ export type RedisUse =
   | 'sessions'
   | 'api-keys'
   | 'api-key-revocations'
+  | 'revocations'
+  | 'revocation-events'
   | 'audit-stream'
   | 'readiness';
 
@@ -32,6 +34,15 @@ export const REDIS_FAILURE_POLICIES: Readonly<
   'api-key-revocations': {
     policy: 'fail-open',
     effect: 'revocations wait for the lookup cache lifetime',
+  },
+  revocations: {
+    policy: 'fail-open',
+    effect:
+      'the last synced revocation list stays in force; new revocations apply here and are retried',
+  },
+  'revocation-events': {
+    policy: 'fail-open',
+    effect: 'revocations made elsewhere arrive with the next sync',
   },
   'audit-stream': { policy: 'fail-open', effect: 'audit records go to the file only' },
   readiness: { policy: 'fail-open', effect: 'reported by /health/ready' },
@@ -65,6 +76,10 @@ export function redisUsesOf(config: BffConfig, app: BffAppName): AppRedisUse[] {
   if (auth.apiKeys.store === 'redis') {
     add('api-keys');
     add('api-key-revocations');
+  }
+  if (auth.revocation.store === 'redis') {
+    add('revocations');
+    add('revocation-events');
   }
   if (app === 'admin-bff' && auth.audit.redisStream !== undefined) add('audit-stream');
   return uses;

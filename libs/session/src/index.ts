@@ -1,3 +1,4 @@
 export { SessionModule } from './session.module';
 export type { SessionModuleOptions } from './session.module';
-export { spaCorsOptions } from './session.http';
+export { SessionService } from './session.service';
+export { spaCorsOptions, endRequestSession } from './session.http';

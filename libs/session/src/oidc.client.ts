@@ -1,7 +1,9 @@
 import type { SessionConfig } from '@app/config';
 import { type JWTPayload, createRemoteJWKSet, jwtVerify } from 'jose';
 import { request } from 'undici';
+import { type LogoutRequest, logoutRequestOf } from './backchannel-logout';
 import {
+  InvalidLogoutTokenError,
   LoginFailedError,
   RefreshRejectedError,
   SessionBackendUnavailableError,
@@ -20,6 +22,8 @@ export interface OidcMetadata {
 
 /** Algorithms accepted for ID tokens; never `none` or a symmetric one. */
 const ID_TOKEN_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+/** Clock skew tolerated on logout tokens (the IdP's clock is not ours). */
+const LOGOUT_LEEWAY_SECONDS = 30;
 
 /**
  * The web BFF as an OIDC relying party (confidential client, `client_secret_basic`): discovery
@@ -120,6 +124,30 @@ export class OidcClient {
       throw new LoginFailedError('The ID token has no subject');
     }
     return payload;
+  }
+
+  /**
+   * Back-Channel Logout 1.0 §2.6: signature by the issuer's JWKS, `iss`, `aud` = this client, then
+   * the logout claims. Any failure is an {@link InvalidLogoutTokenError} (400).
+   */
+  async verifyLogoutToken(logoutToken: string, now = Date.now()): Promise<LogoutRequest> {
+    const meta = await this.discover();
+    this.jwks ??= createRemoteJWKSet(new URL(meta.jwks_uri), {
+      timeoutDuration: this.config.idpTimeoutMs,
+    });
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(logoutToken, this.jwks, {
+        issuer: meta.issuer,
+        audience: this.config.clientId,
+        algorithms: ID_TOKEN_ALGORITHMS,
+        clockTolerance: LOGOUT_LEEWAY_SECONDS,
+        currentDate: new Date(now),
+      }));
+    } catch (error) {
+      throw new InvalidLogoutTokenError('The logout token is invalid', 'idp', { cause: error });
+    }
+    return logoutRequestOf(payload, Math.floor(now / 1000), LOGOUT_LEEWAY_SECONDS);
   }
 
   /** Best effort: a failed revocation must not keep a user signed in locally. */

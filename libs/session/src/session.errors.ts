@@ -24,6 +24,12 @@ export class LoginFailedError extends BffError {
   readonly code = 'LOGIN_FAILED';
 }
 
+/** A back-channel logout request whose logout token is missing, invalid or replayed. */
+export class InvalidLogoutTokenError extends BffError {
+  readonly status = 400;
+  readonly code = 'INVALID_LOGOUT_TOKEN';
+}
+
 /** The IdP or the session store cannot be reached or answered something unusable. */
 export class SessionBackendUnavailableError extends BffError {
   readonly status = 503;

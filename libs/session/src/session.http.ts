@@ -11,6 +11,7 @@ export const SESSION_ROUTES = {
   callback: '/auth/callback',
   logout: '/auth/logout',
   user: '/auth/user',
+  backchannelLogout: '/auth/backchannel-logout',
 } as const;
 
 const OWN_ROUTES = new Set<string>(Object.values(SESSION_ROUTES));
@@ -98,6 +99,25 @@ export function installSession(fastify: FastifyInstance, service: SessionService
       .send({ loggedOut: true, ...result });
   });
 
+  // OIDC Back-Channel Logout 1.0: the IdP posts a form-encoded `logout_token`. The form parser is
+  // registered in this plugin only, so no other route starts accepting form bodies.
+  void fastify.register(async (scope) => {
+    scope.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 32_768 },
+      (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+    );
+    scope.post<{ Body: Record<string, unknown> | undefined }>(
+      SESSION_ROUTES.backchannelLogout,
+      async (request, reply) => {
+        reply.header('cache-control', 'no-store');
+        const body = request.body;
+        await service.backchannelLogout(typeof body === 'object' ? body?.logout_token : undefined);
+        return reply.send({ loggedOut: true });
+      },
+    );
+  });
+
   fastify.get(SESSION_ROUTES.user, async (request, reply) => {
     if (!hasCsrfHeader(request)) throw new CsrfHeaderRequiredError();
     const sessionId = readCookie(request.headers.cookie, config.cookieName);
@@ -109,6 +129,29 @@ export function installSession(fastify: FastifyInstance, service: SessionService
     }
     return reply.send({ ...session.user, sub: session.sub });
   });
+}
+
+/**
+ * Ends the session of `request`'s cookie, if any, and clears the cookie on `reply` (for routes of
+ * the app that end sessions, e.g. "log out everywhere").
+ */
+export async function endRequestSession(
+  service: SessionService,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  const config = service.config;
+  const sessionId = readCookie(request.headers.cookie, config.cookieName);
+  if (sessionId === undefined) return;
+  await service.logout(sessionId);
+  reply.header(
+    'set-cookie',
+    serializeCookie(config.cookieName, '', {
+      secure: config.cookieSecure,
+      sameSite: config.cookieSameSite,
+      maxAge: 0,
+    }),
+  );
 }
 
 /**

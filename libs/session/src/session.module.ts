@@ -1,6 +1,8 @@
 import { BffConfig, type SessionConfig } from '@app/config';
 import { BFF_APP_SETUP, type BffAppSetup } from '@app/core';
+import { RevocationStore } from '@app/auth';
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { OidcClient } from './oidc.client';
 import { RedisSessionStore } from './redis-session.store';
@@ -19,6 +21,24 @@ export const SESSION_STORE = Symbol('bff.sessionStore');
 /** Pending logins: the session store itself, except in memory where they get their own bound. */
 const LOGIN_STORE = Symbol('bff.loginStore');
 export const SESSION_CONFIG = Symbol('bff.sessionConfig');
+
+/**
+ * The app's revocation store (the auth module's, a sibling of this one), looked up on first use
+ * once every provider exists; undefined when the app has no auth module.
+ */
+function revocationsOf(moduleRef: ModuleRef): () => RevocationStore | undefined {
+  let store: RevocationStore | null | undefined;
+  return () => {
+    if (store === undefined) {
+      try {
+        store = moduleRef.get(RevocationStore, { strict: false });
+      } catch {
+        store = null;
+      }
+    }
+    return store ?? undefined;
+  };
+}
 
 /**
  * Browser sessions for an SPA (the BFF pattern): `/auth/login|callback|logout|user`, an httpOnly
@@ -70,8 +90,9 @@ export class SessionModule implements OnApplicationShutdown {
             oidc: OidcClient,
             store: SessionStore,
             logins: SessionStore,
-          ) => new SessionService(session, oidc, store, logins),
-          inject: [SESSION_CONFIG, OidcClient, SESSION_STORE, LOGIN_STORE],
+            moduleRef: ModuleRef,
+          ) => new SessionService(session, oidc, store, logins, Date.now, revocationsOf(moduleRef)),
+          inject: [SESSION_CONFIG, OidcClient, SESSION_STORE, LOGIN_STORE, ModuleRef],
         },
         {
           provide: BFF_APP_SETUP,

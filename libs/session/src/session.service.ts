@@ -1,10 +1,14 @@
+import type { RevocationStore } from '@app/auth';
 import type { SessionConfig } from '@app/config';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { OidcClient } from './oidc.client';
-import { LoginFailedError, RefreshRejectedError } from './session.errors';
+import { InvalidLogoutTokenError, LoginFailedError, RefreshRejectedError } from './session.errors';
 import { sessionMetrics } from './session.metrics';
 import type { SessionStore } from './session.store';
 import type { PendingLogin, SessionData, TokenSet } from './session.types';
+
+/** What sessions need of the auth lib's revocation store. */
+export type SessionRevocations = Pick<RevocationStore, 'isSessionRevoked' | 'revokeSessions'>;
 
 const random = (): string => randomBytes(32).toString('base64url');
 // Stores see hashes only: a leaked store dump holds no usable cookie.
@@ -56,6 +60,8 @@ export class SessionService {
     /** Pending logins; separate in memory so a flood of `/auth/login` cannot evict sessions. */
     private readonly logins: SessionStore = store,
     private readonly now: () => number = Date.now,
+    /** The auth lib's revocation store: revoked subjects and ended IdP sessions, on every instance. */
+    private readonly revocations: () => SessionRevocations | undefined = () => undefined,
   ) {
     this.allowedOrigins = new Set([...config.spaOrigins, new URL(config.redirectUri).origin]);
   }
@@ -116,6 +122,8 @@ export class SessionService {
       ...this.tokenFields(tokens, now, undefined),
       idToken: tokens.idToken,
       expiresAt: now + this.config.ttlSeconds * 1000,
+      createdAt: now,
+      ...(typeof claims.sid === 'string' ? { sid: claims.sid } : {}),
     };
     const sessionId = random();
     await this.store.set(hashed('session:', sessionId), session, this.config.ttlSeconds * 1000);
@@ -134,6 +142,10 @@ export class SessionService {
     if (session === undefined) return undefined;
     const now = this.now();
     if (session.expiresAt <= now) return undefined;
+    if (this.revoked(session)) {
+      sessionMetrics.logouts.inc();
+      return this.end(key);
+    }
     if (now < session.refreshAt) return session;
     // Single flight per session in this process; the store lock covers other instances.
     let pending = this.inflight.get(key);
@@ -240,6 +252,38 @@ export class SessionService {
       if (current.accessToken !== seen.accessToken) return current;
     }
     return this.now() < seen.accessTokenExpiresAt ? seen : undefined;
+  }
+
+  /**
+   * OIDC Back-Channel Logout 1.0: verifies the IdP's logout token, refuses a replayed `jti`
+   * (shared store), and ends the sessions of its `sid` (else of its `sub`) on every instance.
+   */
+  async backchannelLogout(logoutToken: unknown): Promise<void> {
+    if (typeof logoutToken !== 'string' || logoutToken === '' || logoutToken.length > 16_384) {
+      throw new InvalidLogoutTokenError('logout_token is required');
+    }
+    const request = await this.oidc.verifyLogoutToken(logoutToken, this.now());
+    const revocations = this.revocations();
+    if (revocations === undefined) {
+      throw new InvalidLogoutTokenError('Back-channel logout is not available');
+    }
+    // Kept until the token would be refused as too old anyway.
+    const replayMs = Math.max(1_000, request.replayUntil * 1000 - this.now());
+    const first = await this.logins.lock(`bcl-jti:${request.jti}`, replayMs);
+    if (first === undefined) throw new InvalidLogoutTokenError('The logout token was already used');
+    const target =
+      request.sid !== undefined ? { sid: request.sid } : { subject: request.sub ?? '' };
+    await revocations.revokeSessions(target, 'back-channel logout', 'idp');
+    sessionMetrics.logouts.inc();
+  }
+
+  /** Ended by a revocation: its subject's cut-off, or a back-channel logout of it or its IdP session. */
+  private revoked(session: SessionData): boolean {
+    const revocations = this.revocations();
+    if (revocations === undefined) return false;
+    // Sessions from before `createdAt` was recorded: their start is their end minus the TTL.
+    const started = session.createdAt ?? session.expiresAt - this.config.ttlSeconds * 1000;
+    return revocations.isSessionRevoked(session.sub, session.sid, started);
   }
 
   private async end(key: string): Promise<undefined> {

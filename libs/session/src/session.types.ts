@@ -14,6 +14,10 @@ export interface SessionData {
   readonly idToken: string;
   /** Epoch ms; the session ends then whatever happens. */
   readonly expiresAt: number;
+  /** Epoch ms of the login; a subject revocation ends sessions started up to its cut-off. */
+  readonly createdAt?: number;
+  /** The IdP's session (`sid` of the ID token): back-channel logout names it. */
+  readonly sid?: string;
 }
 
 /** A login in progress, between `/auth/login` and `/auth/callback`. */

@@ -16,6 +16,8 @@ export function sandboxIdpOptions(config: BffConfig): SandboxIdpOptions {
         clientSecret: session.clientSecret,
         redirectUris: [session.redirectUri],
         postLogoutRedirectUris: [session.postLogoutRedirectUri],
+        // The BFF's back-channel logout endpoint, on the origin of its callback.
+        backchannelLogoutUri: new URL('/auth/backchannel-logout', session.redirectUri).href,
       },
     ],
   };

@@ -64,6 +64,12 @@ export function createIdpProvider(options: IdpProviderOptions): Provider {
         redirect_uris: c.redirectUris,
         post_logout_redirect_uris: c.postLogoutRedirectUris ?? [],
         token_endpoint_auth_method: 'client_secret_basic',
+        ...(c.backchannelLogoutUri === undefined
+          ? {}
+          : {
+              backchannel_logout_uri: c.backchannelLogoutUri,
+              backchannel_logout_session_required: true,
+            }),
       })),
       {
         client_id: SANDBOX_CLI_CLIENT.clientId,
@@ -110,6 +116,8 @@ export function createIdpProvider(options: IdpProviderOptions): Provider {
         allowedPolicy: (_ctx: unknown, client: OidcClient, token: TokenLike) =>
           token.clientId === client.clientId,
       },
+      // Ending an IdP session posts a logout token (with `sid`) to each client's back-channel URI.
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx: { body: string }, form: string) => {
@@ -144,6 +152,12 @@ export function createIdpProvider(options: IdpProviderOptions): Provider {
           return resourceServerInfo(audience, options.accessTokenTtlSeconds);
         },
       },
+    },
+    // oidc-provider refuses outgoing requests to loopback and private addresses (SSRF guard); the
+    // dev IdP's only outgoing requests are back-channel logouts to BFFs on this machine.
+    fetch: (url: string | URL, init: RequestInit & { dispatcher?: unknown }) => {
+      const { dispatcher: _ssrfGuard, ...rest } = init;
+      return fetch(url, rest);
     },
     pkce: { required: () => true },
     extraTokenClaims: (_ctx: unknown, token: TokenLike) => {

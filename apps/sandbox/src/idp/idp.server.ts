@@ -177,6 +177,9 @@ export async function startIdp(options: SandboxIdpOptions = {}): Promise<Sandbox
     grants.set(type, (grants.get(type) ?? 0) + 1);
   }) as (...args: never[]) => void);
   if (options.logger === true) {
+    provider.on('backchannel.error', ((_ctx: unknown, error: Error) => {
+      process.stderr.write(`idp: back-channel logout failed: ${error.message}\n`);
+    }) as (...args: never[]) => void);
     provider.on('server_error', ((_ctx: unknown, error: Error) => {
       process.stderr.write(`idp: ${error.stack ?? String(error)}\n`);
     }) as (...args: never[]) => void);

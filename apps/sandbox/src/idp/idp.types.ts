@@ -6,6 +6,8 @@ export interface IdpWebClient {
   redirectUris: string[];
   /** Where RP-initiated logout may send the browser back to. */
   postLogoutRedirectUris?: string[];
+  /** OIDC Back-Channel Logout: where the IdP posts logout tokens (with `sid`) when a session ends. */
+  backchannelLogoutUri?: string;
 }
 
 export interface SandboxIdpOptions {
@@ -46,7 +48,8 @@ export const resourceFor = (audience: BffAudience): string => `urn:bff:${audienc
 /**
  * Scopes an access token for a BFF may carry (beyond the OIDC ones). The admin BFF requires one on
  * each route (README, "Scopes"): `users:read`, `orders:read`, `orders:write` (order status
- * changes), `ops:read` (`/ops/circuits`) and `cache:purge` (`/ops/cache/purge`). Dev tokens carry
+ * changes), `ops:read` (`/ops/circuits`), `cache:purge` (`/ops/cache/purge`) and `tokens:revoke`
+ * (`/revocations`). Dev tokens carry
  * all of them unless `scope` names fewer; roles still apply on top (support cannot write orders).
  */
 export const API_SCOPES = [
@@ -56,6 +59,7 @@ export const API_SCOPES = [
   'users:read',
   'ops:read',
   'cache:purge',
+  'tokens:revoke',
   'profile:read',
   'profile:write',
 ] as const;
@@ -69,4 +73,5 @@ export const DEFAULT_WEB_CLIENT: IdpWebClient = {
   clientSecret: 'web-bff-dev-secret',
   redirectUris: ['http://127.0.0.1:3001/auth/callback'],
   postLogoutRedirectUris: ['http://127.0.0.1:3001/'],
+  backchannelLogoutUri: 'http://127.0.0.1:3001/auth/backchannel-logout',
 };
