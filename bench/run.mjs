@@ -42,6 +42,7 @@ const { values: opt } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     soak: { type: 'boolean', default: false },
     'soak-minutes': { type: 'string', default: '10' },
+    base: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -58,7 +59,9 @@ if (opt.help) {
   --no-fixed-rate       saturation only       --no-install   never apt-get wrk/nginx
   --build               npm run build first (the npm scripts pass it)
   --cpu-prof            profile the BFF processes (node --cpu-prof) and add their top costs
-  --soak [--soak-minutes M]  one BFF scenario under load for M minutes (default 10), RSS over time`);
+  --soak [--soak-minutes M]  one BFF scenario under load for M minutes (default 10), RSS over time
+  --base DIR            also run each selected BFF scenario on the build in DIR (another checkout,
+                        built), as <scenario>@base: before/after in the same run`);
   process.exit(0);
 }
 
@@ -78,7 +81,7 @@ const settings = {
 settings.warmupS = Math.max(1, Math.round(settings.durationS / 2));
 
 function selectTargets() {
-  if (!opt.scenario) return TARGETS;
+  if (!opt.scenario) return withBase(TARGETS);
   const names = opt.scenario
     .split(',')
     .map((s) => s.trim())
@@ -86,10 +89,35 @@ function selectTargets() {
   const unknown = names.filter((n) => !TARGETS.some((t) => t.name === n));
   if (unknown.length > 0) throw new Error(`unknown --scenario ${unknown.join(', ')}`);
   const peersNamed = TARGETS.some((t) => t.kind === 'peer' && names.includes(t.name));
-  return TARGETS.filter(
-    (t) =>
-      names.includes(t.name) || (t.kind === 'peer' && !peersNamed && !opt['no-peers'] && !opt.soak),
+  return withBase(
+    TARGETS.filter(
+      (t) =>
+        names.includes(t.name) ||
+        (t.kind === 'peer' && !peersNamed && !opt['no-peers'] && !opt.soak),
+    ),
   );
+}
+
+/** --base DIR: each BFF target once more, started from DIR's build. */
+function withBase(targets) {
+  if (!opt.base) return targets;
+  const root = new URL(
+    `file://${opt.base.startsWith('/') ? opt.base : join(process.cwd(), opt.base)}/`,
+  ).pathname;
+  if (!existsSync(mainOf('web-bff', root)))
+    throw new Error(`--base ${root}: no build (npm run build there)`);
+  const base = targets
+    .filter((t) => t.kind === 'bff')
+    .map((t) => ({
+      ...t,
+      name: `${t.name}@base`,
+      title: `${t.title} (--base build)`,
+      candidates: t.candidates.map((c) => ({
+        ...c,
+        start: (ctx, name) => c.start({ ...ctx, root }, name),
+      })),
+    }));
+  return [...targets, ...base];
 }
 
 function machine() {

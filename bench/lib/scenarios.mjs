@@ -30,8 +30,8 @@ export async function get(url, headers = {}) {
 
 const upstreamStats = async (ctx) => JSON.parse((await get(`${ctx.upstream}/__stats`)).text);
 
-export function mainOf(app) {
-  return join(ROOT, `dist/apps/${app}/apps/${app}/src/main.js`);
+export function mainOf(app, root = ROOT) {
+  return join(root, `dist/apps/${app}/apps/${app}/src/main.js`);
 }
 
 /** Environment of a BFF process: only what is set here (plus PATH/HOME), nothing inherited. */
@@ -96,8 +96,9 @@ async function startBff(ctx, name, { app = 'web-bff', env = {}, routes }) {
   const prof = ctx.cpuProfDir
     ? ['--cpu-prof', '--cpu-prof-dir', ctx.cpuProfDir, '--cpu-prof-name', `${name}.cpuprofile`]
     : [];
-  const proc = startProcess(name, process.execPath, [...prof, mainOf(app)], {
-    cwd: ROOT,
+  // ctx.root: another checkout's build (--base), measured in the same run.
+  const proc = startProcess(name, process.execPath, [...prof, mainOf(app, ctx.root)], {
+    cwd: ctx.root ?? ROOT,
     env: bffEnv(ctx, app, port, routesFile, env),
   });
   proc.base = `http://127.0.0.1:${port}`;
