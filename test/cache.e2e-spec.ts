@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { Controller, Get, Param } from '@nestjs/common';
 import Redis from 'ioredis';
 import { register } from 'prom-client';
-import { BffCacheModule, CacheResponse, DownstreamCache } from '@app/cache';
+import { BffCacheModule, CacheResponse } from '@app/cache';
 import type { Product } from '@app/contracts';
-import { DownstreamClient, DownstreamModule, dpath } from '@app/downstream';
-import { ResilienceModule, ResilienceRegistry } from '@app/resilience';
+import { DownstreamClient, dpath } from '@app/downstream';
+import { platformDownstreamModule } from '@app/platform';
 import { createAdminBff } from '../apps/admin-bff/src/admin-bff.app';
 import { createWebBff } from '../apps/web-bff/src/web-bff.app';
 import { ADMIN_SCOPES, type TestIssuer, startTestIssuer } from './support/auth';
@@ -74,19 +74,7 @@ class FixtureController {
 }
 
 const createFixture = fixtureApp(() => ({
-  imports: [
-    BffCacheModule.forRoot({ app: 'fixture' }),
-    DownstreamModule.forRootAsync({
-      imports: [ResilienceModule.forRoot()],
-      inject: [ResilienceRegistry, DownstreamCache],
-      useFactory: (resilience: ResilienceRegistry, cache: DownstreamCache) => ({
-        layers: (service) => ({
-          cache: cache.middleware(service),
-          ...resilience.layersFor(service),
-        }),
-      }),
-    }),
-  ],
+  imports: [BffCacheModule.forRoot({ app: 'fixture' }), platformDownstreamModule()],
   controllers: [FixtureController],
 }));
 

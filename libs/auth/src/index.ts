@@ -11,6 +11,7 @@ export {
 export { Public } from '@app/core';
 export { InsufficientScopeError } from './auth.errors';
 export { RevocationStore } from './revocation.store';
+export { LogoutEverywhereDto, logOutEverywhere } from './logout-everywhere';
 export type { RevocationEntry, RevocationResult } from './revocation.store';
 export { assertOwnerOrPrivileged, userIdOf } from './auth.ownership';
 export { generateApiKey, hashApiKey, newApiKeyRecord } from './api-key.store';

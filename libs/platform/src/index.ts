@@ -1,4 +1,4 @@
-export { BffPlatformModule } from './platform.module';
+export { BffPlatformModule, platformDownstreamModule } from './platform.module';
 export type { BffPlatformOptions } from './platform.options';
 export { createPlatformApp } from './platform-app.factory';
 export type { BffPlatformAppOptions } from './platform-app.factory';

@@ -19,6 +19,24 @@ import type { BffPlatformOptions } from './platform.options';
  * their global guards and interceptors. An app module imports `BffPlatformModule.forRoot(...)`
  * and adds its own controllers and services.
  */
+/**
+ * The downstream module with every lib's slots filled (also for fixture apps that import the cache
+ * without the whole platform). Each lib fills its slots of a service's stack; downstreamStack
+ * (@app/downstream) orders them: cache first, then retry, circuit breaker and bulkhead.
+ */
+export function platformDownstreamModule(): DynamicModule {
+  return DownstreamModule.forRootAsync({
+    imports: [ResilienceModule.forRoot()],
+    inject: [ResilienceRegistry, DownstreamCache],
+    useFactory: (resilience: ResilienceRegistry, cache: DownstreamCache) => ({
+      layers: (service) => ({
+        cache: cache.middleware(service),
+        ...resilience.layersFor(service),
+      }),
+    }),
+  });
+}
+
 @Module({})
 export class BffPlatformModule {
   static forRoot(options: BffPlatformOptions): DynamicModule {
@@ -36,18 +54,7 @@ export class BffPlatformModule {
       BffCacheModule.forRoot(
         options.cachePurgeEndpoint === true ? { app, purgeEndpoint: true } : { app },
       ),
-      // Each lib fills its slots of a service's stack; downstreamStack (@app/downstream) orders
-      // them: cache first, then retry, circuit breaker and bulkhead.
-      DownstreamModule.forRootAsync({
-        imports: [ResilienceModule.forRoot()],
-        inject: [ResilienceRegistry, DownstreamCache],
-        useFactory: (resilience: ResilienceRegistry, cache: DownstreamCache) => ({
-          layers: (service) => ({
-            cache: cache.middleware(service),
-            ...resilience.layersFor(service),
-          }),
-        }),
-      }),
+      platformDownstreamModule(),
       // Typed clients per downstream service (catalog.product(id), ...) on that pipeline.
       DownstreamClientsModule,
       ShapingModule,
