@@ -104,23 +104,39 @@ export class BoundedPolicy extends CachePolicy {
   _evaluateRequestHitResult(
     revalidation: CachePolicy.EvaluateRequestResult['revalidation'],
   ): CachePolicy.EvaluateRequestResult {
+    return { response: (this.hit ??= this.lazyHit()), revalidation };
+  }
+
+  private hit: NonNullable<CachePolicy.EvaluateRequestResult['response']> | undefined;
+
+  private lazyHit(): NonNullable<CachePolicy.EvaluateRequestResult['response']> {
     const headers = (): Headers => this.responseHeaders() as Headers;
     return {
-      response: {
-        get headers() {
-          return headers();
-        },
-        status: (this as unknown as PolicyInternals)._status,
-      } as NonNullable<CachePolicy.EvaluateRequestResult['response']>,
-      revalidation,
-    };
+      get headers() {
+        return headers();
+      },
+      status: (this as unknown as PolicyInternals)._status,
+    } as NonNullable<CachePolicy.EvaluateRequestResult['response']>;
   }
+
+  /** The stored `Date` (parsed once: the library parses it on every age computation). */
+  override date(): number {
+    return (this.parsedDate ??= super.date());
+  }
+
+  private parsedDate: number | undefined;
 
   /**
    * Age (RFC 9111 §5.1): the first value, delta-seconds only; anything else (negative, float,
    * alphabetic) is ignored rather than guessed at.
    */
   _ageValue(): number {
+    return (this.storedAge ??= this.parseAge());
+  }
+
+  private storedAge: number | undefined;
+
+  private parseAge(): number {
     const value = (this as unknown as PolicyInternals)._resHeaders.age;
     if (value === undefined) return 0;
     const first = value.split(',')[0].trim();
