@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogClient } from './catalog.client';
+import { HomeAggregation } from './home.aggregation';
 import { InventoryClient } from './inventory.client';
 import { OrderAggregation } from './order.aggregation';
 import { OrdersClient } from './orders.client';
@@ -15,6 +16,7 @@ const PROVIDERS = [
   UsersClient,
   ProductAggregation,
   OrderAggregation,
+  HomeAggregation,
 ];
 
 /**

@@ -5,3 +5,4 @@ export { OrdersClient } from './orders.client';
 export { UsersClient } from './users.client';
 export { ProductAggregation } from './product.aggregation';
 export { OrderAggregation } from './order.aggregation';
+export { HomeAggregation } from './home.aggregation';

@@ -1,32 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { aggregate, optional, required, responseMeta } from '@app/aggregation';
-import { CatalogClient, OrdersClient, UsersClient } from '@app/clients';
+import { responseMeta } from '@app/aggregation';
+import { HomeAggregation } from '@app/clients';
 
 @Injectable()
 export class HomeService {
-  constructor(
-    private readonly catalog: CatalogClient,
-    private readonly users: UsersClient,
-    private readonly orders: OrdersClient,
-  ) {}
+  constructor(private readonly homes: HomeAggregation) {}
 
+  /** Featured products, plus the user and their latest order when known. */
   async home(userId: string | undefined) {
-    const none = async (): Promise<undefined> => undefined;
-    const { data } = await aggregate({
-      featured: required((signal) =>
-        this.catalog.page({ featured: true, pageSize: 8 }, { signal }),
-      ),
-      user: optional((signal) =>
-        userId === undefined ? none() : this.users.byId(userId, { signal }),
-      ),
-      orders: optional((signal) =>
-        userId === undefined ? none() : this.orders.page({ userId, pageSize: 1 }, { signal }),
-      ),
-    });
+    const parts = await this.homes.home(userId, { featured: 8, recentOrders: 1 });
     return {
-      featured: data.featured.items,
-      user: data.user,
-      lastOrder: data.orders?.items[0],
+      featured: parts.featured,
+      user: parts.user,
+      lastOrder: parts.orders[0],
       meta: responseMeta(),
     };
   }

@@ -1,40 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { aggregate, optional, required, responseMeta } from '@app/aggregation';
-import { CatalogClient, OrdersClient, UsersClient } from '@app/clients';
+import { responseMeta } from '@app/aggregation';
+import { HomeAggregation } from '@app/clients';
 
 @Injectable()
 export class HomeService {
-  constructor(
-    private readonly catalog: CatalogClient,
-    private readonly users: UsersClient,
-    private readonly orders: OrdersClient,
-  ) {}
+  constructor(private readonly homes: HomeAggregation) {}
 
   /** Featured products and categories, plus the user and their recent orders when known. */
   async home(userId: string | undefined) {
-    const none = async (): Promise<undefined> => undefined;
-    const { data } = await aggregate({
-      featured: required((signal) =>
-        this.catalog.page({ featured: true, pageSize: 12 }, { signal }),
-      ),
-      categories: optional(
-        (signal) => this.catalog.categories({ signal }),
-        () => ({ items: [] }),
-      ),
-      user: optional((signal) =>
-        userId === undefined ? none() : this.users.byId(userId, { signal }),
-      ),
-      orders: optional((signal) =>
-        userId === undefined ? none() : this.orders.page({ userId, pageSize: 3 }, { signal }),
-      ),
+    const parts = await this.homes.home(userId, {
+      featured: 12,
+      recentOrders: 3,
+      categories: true,
     });
     return {
-      featured: data.featured.items,
-      categories: data.categories?.items ?? [],
-      user:
-        data.user === undefined
-          ? undefined
-          : { ...data.user, recentOrders: data.orders?.items ?? [] },
+      featured: parts.featured,
+      categories: parts.categories,
+      user: parts.user === undefined ? undefined : { ...parts.user, recentOrders: parts.orders },
       meta: responseMeta(),
     };
   }
