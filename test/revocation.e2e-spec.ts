@@ -138,6 +138,28 @@ describe('token and session revocation across instances', () => {
     expect(again.status).toBe(404);
   });
 
+  it('withholds the answer of a request that outlives the revocation of its token', async () => {
+    const jti = `jti-inflight-${Date.now()}`;
+    const token = issuer.token({ sub: 'usr_0101', roles: ['support'], jti });
+    const other = issuer.token({ sub: 'usr_0101', roles: ['support'] });
+    // The orders service answers slowly (and nothing is cached yet for this user): the
+    // revocation lands while both requests wait on it.
+    sandbox.faults.set('orders', { latencyMs: 1_500 });
+    try {
+      const slow = order(webs[0].url, bearer(token));
+      const untouched = order(webs[0].url, bearer(other));
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await revoke({ jti, reason: 'stolen mid-request' })).status).toBe(201);
+      const refused = await slow;
+      expect([refused.status, refused.code]).toEqual([401, 'TOKEN_REVOKED']);
+      expect(refused.res.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+      expect(refused.res.headers.get('cache-control')).toBe('no-store');
+      expect((await untouched).status).toBe(200);
+    } finally {
+      sandbox.faults.reset('orders');
+    }
+  });
+
   it('revokes a subject’s and a client’s tokens issued before now; later ones pass', async () => {
     const user = issuer.token({ sub: 'usr_0101', roles: ['support'] });
     const app = issuer.token({ sub: 'usr_0102', roles: ['support'], client_id: 'kiosk-app' });

@@ -157,6 +157,18 @@ export class BffAuthGuard implements CanActivate {
     return principal;
   }
 
+  /**
+   * For the answer of a request admitted earlier: the typed refusal when its bearer token has been
+   * revoked since (a long request outliving a revocation), with its challenge set on the reply.
+   * API keys are checked at admission only.
+   */
+  revokedSinceAdmission(principal: Principal, reply: FastifyReply): TokenRevokedError | undefined {
+    if (this.revocations === undefined) return undefined;
+    const facts = this.facts.get(principal);
+    if (facts === undefined || !this.revocations.isRevoked(facts)) return undefined;
+    return this.refuse(new TokenRevokedError(), reply, false) as TokenRevokedError;
+  }
+
   private runStrategy(
     name: string,
     request: FastifyRequest,

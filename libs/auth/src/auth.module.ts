@@ -13,6 +13,7 @@ import { API_KEY_STORE, AUTHENTICATOR, BffAuthGuard, VERIFIED_TOKEN_CACHE } from
 import { AUTH_OPTIONS, type AuthModuleOptions, type ResolvedAuthOptions } from './auth.options';
 import { type ApiKeyStore, createApiKeyStore } from './api-key.store';
 import { AUDIT_TRAIL, AuditHook } from './audit.hook';
+import { RevocationHook } from './revocation.hook';
 import { AuditTrail } from './audit.trail';
 import { JwksCache } from './jwks.cache';
 import {
@@ -113,6 +114,8 @@ export class AuthModule {
       BffAuthGuard,
       // The global guard of Nest routes; the routing lib's native routes call the same instance.
       { provide: APP_GUARD, useExisting: BffAuthGuard },
+      // Answers of requests that outlive a revocation of their token are withheld.
+      RevocationHook,
     ];
     if (options.audit === true) {
       providers.push(

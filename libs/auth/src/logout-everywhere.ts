@@ -1,6 +1,7 @@
 import type { Principal } from '@app/core';
 import { ApiProperty } from '@nestjs/swagger';
 import { InsufficientScopeError } from './auth.errors';
+import { answerDespiteOwnRevocation } from './revocation.hook';
 import type { RevocationStore } from './revocation.store';
 
 /** The answer of `POST /auth/logout-everywhere` (web and mobile). */
@@ -25,6 +26,8 @@ export async function logOutEverywhere(
 ): Promise<LogoutEverywhereDto> {
   // An API key is a client, not a user: clients are revoked through the admin API.
   if (principal.kind === 'api-key') throw new InsufficientScopeError('Only users can log out');
+  // The caller's own token is among those revoked: this answer still goes out.
+  answerDespiteOwnRevocation();
   const { entry, shared } = await revocations.revokeSubject(
     principal.subject,
     'logout everywhere',
