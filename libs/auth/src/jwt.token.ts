@@ -55,6 +55,16 @@ function decodeSegment(segment: string, what: string): Record<string, unknown> {
  * Splits a compact JWS and decodes header and payload, refusing oversized input before any work,
  * `alg: none` and `crit` extensions (RFC 7515 §4.1.11: unknown critical extensions must fail).
  */
+/** The `exp` (epoch ms) of a token nobody verified (one handed in to be revoked), if readable. */
+export function unverifiedExpiry(raw: string): number | undefined {
+  try {
+    const exp = decodeSegment(raw.split('.')[1] ?? '', 'payload').exp;
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function decodeJwt(raw: string, maxBytes: number): DecodedJwt {
   if (raw.length > maxBytes)
     throw new InvalidCredentialsError('The token is too large', 'too_large');

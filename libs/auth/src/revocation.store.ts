@@ -8,6 +8,7 @@ import {
 } from '@app/redis';
 import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import { unverifiedExpiry } from './jwt.token';
 
 /** What a revocation applies to; `session` ends web sessions only (OIDC back-channel logout). */
 export type RevocationKind = 'token' | 'subject' | 'client' | 'session';
@@ -220,8 +221,11 @@ export class RevocationStore {
     by?: string,
     expiresAt?: number,
   ): Promise<RevocationResult> {
-    const value = 'jti' in target ? `jti:${target.jti}` : tokenKeyOf(target.token, undefined);
-    return this.add('token', value, reason, by, undefined, expiresAt);
+    if ('jti' in target)
+      return this.add('token', `jti:${target.jti}`, reason, by, undefined, expiresAt);
+    // A whole token's entry goes when the token would have expired anyway.
+    const exp = expiresAt ?? unverifiedExpiry(target.token);
+    return this.add('token', tokenKeyOf(target.token, undefined), reason, by, undefined, exp);
   }
 
   /** "Log out everywhere": every token of `subject` issued up to now, and its sessions. */

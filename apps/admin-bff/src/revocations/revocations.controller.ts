@@ -73,8 +73,7 @@ export class RevocationsController {
     if (body.jti !== undefined) {
       result = await this.revocations.revokeToken({ jti: body.jti }, reason, by);
     } else if (body.token !== undefined) {
-      const exp = expOf(body.token);
-      result = await this.revocations.revokeToken({ token: body.token }, reason, by, exp);
+      result = await this.revocations.revokeToken({ token: body.token }, reason, by);
     } else if (body.subject !== undefined) {
       // An unknown subject is no error: its future logins are unaffected, its past ones revoked.
       result = await this.revocations.revokeSubject(body.subject, reason, by);
@@ -105,17 +104,5 @@ export class RevocationsController {
   async remove(@Param('id', IdParamPipe) id: string): Promise<void> {
     const { removed } = await this.revocations.remove(id);
     if (!removed) throw new NotFoundException('No such revocation');
-  }
-}
-
-/** The `exp` (epoch ms) of a token given to revoke, so its entry goes when it would have; unverified. */
-function expOf(token: string): number | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as {
-      exp?: unknown;
-    };
-    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
-  } catch {
-    return undefined;
   }
 }
