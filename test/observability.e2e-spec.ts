@@ -467,10 +467,12 @@ describe('observability', () => {
 
     it('on SIGTERM under load: readiness 503, every in-flight request completes, exit 0', async () => {
       // Every page waits on the catalog; requests sent just before SIGTERM are still in flight
-      // when the listener closes (after the 300 ms pre-stop delay).
+      // when the listener closes. The pre-stop delay (800 ms) outlasts a request (400 ms), so every
+      // loop starts at least one request while draining (with 300 ms, loops in lockstep could all
+      // miss the window).
       sandbox.faults.set('catalog', { latencyMs: 400 });
       const bff = spawnWebBff(sandbox, {
-        SHUTDOWN_DELAY_MS: '300',
+        SHUTDOWN_DELAY_MS: '800',
         SHUTDOWN_TIMEOUT_MS: '8000',
         // Every request must reach the (slow) catalog: no limit, no cached page.
         RATE_LIMIT_ENABLED: 'false',
@@ -489,6 +491,8 @@ describe('observability', () => {
       const outcomes: Outcome[] = [];
       let stop = false;
       const loop = async (worker: number): Promise<void> => {
+        // Staggered starts: the loops' requests are spread over each 400 ms, not in lockstep.
+        await new Promise((r) => setTimeout(r, worker * 33));
         for (let i = 0; !stop; i++) {
           const startedAt = performance.now();
           try {
