@@ -165,8 +165,12 @@ describe('createRedisClient', () => {
     try {
       await whenReady(client, 2_000);
       await fake.stop();
-      // Several refused reconnects: still one line.
-      await new Promise((r) => setTimeout(r, 400));
+      // Several refused reconnects: still one line. Waits for the first refusal (a fixed 400 ms
+      // could pass before any reconnect on a loaded machine, and the outage went unseen).
+      for (let t = 0; t < 100 && lines.length === 0; t++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 300));
       await fake.start(Number(new URL(url).port));
       await new Promise<void>((resolve) => client.once('ready', () => resolve()));
       expect(await client.ping()).toBe('PONG');
