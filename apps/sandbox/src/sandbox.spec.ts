@@ -52,7 +52,7 @@ describe('startSandbox', () => {
     let sandbox: Sandbox | undefined;
     let base = 0;
     for (let attempt = 0; attempt < 10 && sandbox === undefined; attempt++) {
-      base = 20_000 + Math.floor(Math.random() * 30_000);
+      base = 20_000 + Math.floor(Math.random() * 12_000); // below the ephemeral range (32768+)
       sandbox = await startSandbox({ port: base }).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'EADDRINUSE') throw error;
         return undefined;
