@@ -15,7 +15,8 @@ async function runTwoWorkers(
   const proc = spawnWebBff(sandbox, { BFF_WORKERS: '2', ...env });
   const { child } = proc;
   try {
-    const end = Date.now() + 30_000;
+    // Each worker compiles and boots a whole app: under a loaded CI machine that took over 30 s.
+    const end = Date.now() + 90_000;
     while ((proc.output().match(/listening on/g) ?? []).length < 2) {
       if (Date.now() > end || child.exitCode !== null) {
         throw new Error(`two workers did not start:\n${proc.output()}`);
@@ -55,11 +56,11 @@ describe('BFF_WORKERS > 1', () => {
     const first = lines.findIndex((l) => String(l.msg).startsWith('listening on'));
     expect(lines.indexOf(warnings[0])).toBeLessThan(first);
     expect(code).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it('says nothing when limits are off', async () => {
     const { lines, code } = await runTwoWorkers(sandbox, { RATE_LIMIT_ENABLED: 'false' });
     expect(lines.filter((l) => l.role === 'primary' && l.level === 'warn')).toEqual([]);
     expect(code).toBe(0);
-  }, 60_000);
+  }, 120_000);
 });

@@ -116,6 +116,10 @@ describe('tiered rate limiting shared through Redis', () => {
       REDIS_URL: `redis://127.0.0.1:${redis.port}`,
       RATE_LIMIT_KEY_PREFIX: `rl-e2e-${run}:`,
       TRUSTED_PROXIES: '127.0.0.1',
+      // A slow Redis counts as down and the instances fall back to their own buckets (fail-open):
+      // on a loaded machine the 100 ms default was exceeded and the counts doubled. A killed Redis
+      // refuses at once, so the outage test does not wait on this.
+      RATE_LIMIT_REDIS_TIMEOUT_MS: '2000',
     };
     [a, b, closedInstance, memoryInstance] = await Promise.all([
       bootWeb(sandbox, shared),
