@@ -8,6 +8,7 @@ export {
 } from './bff.errors';
 export { InvalidPathError } from './edge.errors';
 export { pathRuleViolation } from './path.rule';
+export { trustedProxyList } from './trusted-proxies';
 export { replyWithError } from './bff-exception.filter';
 export { HttpRouteContext, passGates } from './route-gates';
 export {

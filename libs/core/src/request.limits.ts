@@ -1,9 +1,10 @@
 import type { EdgeConfig, RequestLimitsConfig } from '@app/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { BlockList, type Socket, isIP } from 'node:net';
+import { type Socket, isIP } from 'node:net';
 import type { Server, ServerOptions } from 'node:http';
 import { InvalidPathError, TooManyConnectionsError } from './edge.errors';
 import { pathRuleViolation } from './path.rule';
+import { trustedProxyList } from './trusted-proxies';
 
 /**
  * Fastify server options that bound every phase of reading a request (set where the adapter is
@@ -85,17 +86,6 @@ function clientErrorHandler(error: Error & { code?: string }, socket: Socket): v
 const OVER_CAP = Symbol('bff.overConnectionCap');
 const MAPPED_V4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
 
-function trustedList(entries: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const entry of entries) {
-    const [address, prefix] = entry.split('/');
-    const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    if (prefix === undefined) list.addAddress(address, type);
-    else list.addSubnet(address, Number(prefix), type);
-  }
-  return list;
-}
-
 /**
  * Counts open connections per peer address. A connection beyond the cap is marked and its first
  * request answered 429 `TOO_MANY_CONNECTIONS` with `Connection: close` (as nginx's `limit_conn`
@@ -104,7 +94,7 @@ function trustedList(entries: readonly string[]): BlockList {
  */
 function capConnectionsPerIp(server: Server, cap: number, trustedProxies: readonly string[]): void {
   const open = new Map<string, number>();
-  const trusted = trustedList(trustedProxies);
+  const trusted = trustedProxyList(trustedProxies);
   server.on('connection', (socket: Socket) => {
     const raw = socket.remoteAddress;
     if (raw === undefined) return;

@@ -1,5 +1,6 @@
-import { BlockList, isIP } from 'node:net';
+import { type BlockList, isIP } from 'node:net';
 import type { TrustedProxyHeader } from '@app/config';
+import { trustedProxyList } from '@app/core';
 import { normalizeIp } from '@nestjs/throttler';
 import forwardedParse from 'forwarded-parse';
 
@@ -55,19 +56,14 @@ function forwardedFor(element: string): string {
  * nothing we use (its named ranges and netmask notation are not accepted by `TRUSTED_PROXIES`).
  */
 export class ClientIpResolver {
-  private readonly trusted = new BlockList();
+  private readonly trusted: BlockList;
   private readonly hasTrusted: boolean;
 
   constructor(
     trustedProxies: readonly string[],
     private readonly header: TrustedProxyHeader = 'x-forwarded-for',
   ) {
-    for (const entry of trustedProxies) {
-      const [address, prefix] = entry.split('/');
-      const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-      if (prefix === undefined) this.trusted.addAddress(address, type);
-      else this.trusted.addSubnet(address, Number(prefix), type);
-    }
+    this.trusted = trustedProxyList(trustedProxies);
     this.hasTrusted = trustedProxies.length > 0;
   }
 
