@@ -12,5 +12,7 @@ export function createAdminBff(config: BffConfig): Promise<NestFastifyApplicatio
     openApi: ADMIN_BFF_OPENAPI,
     // Lists of 50 orders are ~47 KB of JSON.
     compression: true,
+    // CORS with credentials for ADMIN_SPA_ORIGINS only.
+    spaCors: config.adminSession,
   });
 }

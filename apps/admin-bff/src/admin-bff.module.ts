@@ -27,6 +27,8 @@ export class AdminBffModule {
           // Support staff may read (GET routes say so); everything else needs admin.
           auth: { defaultRoles: ['admin'], audit: true },
           cachePurgeEndpoint: true,
+          // The admin panel's cookie sessions (its own client, cookies and origins).
+          session: config.adminSession,
         }),
       ],
       controllers: [UsersController, OrdersController, CircuitsController, RevocationsController],

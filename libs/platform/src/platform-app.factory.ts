@@ -1,4 +1,4 @@
-import type { BffAppName, BffConfig } from '@app/config';
+import type { BffAppName, BffConfig, SessionConfig } from '@app/config';
 import { createBffApp } from '@app/core';
 import { loadRouteTable } from '@app/routing';
 import { applyCompression, type CompressionOptions } from './compression';
@@ -24,8 +24,11 @@ export interface BffPlatformAppOptions {
     defaultVersion: string;
     minAppVersion?: string;
   };
-  /** CORS with credentials for the configured SPA origins (web-bff, with its sessions). */
-  spaCors?: boolean;
+  /**
+   * CORS with credentials for the configured SPA origins: `true` for `config.session` (web-bff),
+   * or the session settings of the app (admin-bff: `config.adminSession`).
+   */
+  spaCors?: boolean | SessionConfig;
   /** br/gzip answers (every BFF): `true` for the defaults, or the options. See `applyCompression`. */
   compression?: boolean | CompressionOptions;
 }
@@ -64,7 +67,10 @@ export async function createPlatformApp(
       fastify.addHook('onRequest', minAppVersionHook(versioning.minAppVersion));
     }
   }
-  if (options.spaCors === true) await app.register(fastifyCors, spaCorsOptions(config.session));
+  if (options.spaCors !== undefined && options.spaCors !== false) {
+    const session = options.spaCors === true ? config.session : options.spaCors;
+    await app.register(fastifyCors, spaCorsOptions(session));
+  }
   if (options.compression !== undefined && options.compression !== false) {
     await applyCompression(app, options.compression === true ? {} : options.compression);
   }
