@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { BffConfig } from '@app/config';
 import { Scopes } from '@app/auth';
 import { CachePurgeController } from '@app/cache';
+import { AuditController } from './audit/audit.controller';
 import { BffPlatformModule } from '@app/platform';
 import { CircuitsController } from './ops/circuits.controller';
 import { OrdersController } from './orders/orders.controller';
@@ -31,7 +32,13 @@ export class AdminBffModule {
           session: config.adminSession,
         }),
       ],
-      controllers: [UsersController, OrdersController, CircuitsController, RevocationsController],
+      controllers: [
+        UsersController,
+        OrdersController,
+        CircuitsController,
+        RevocationsController,
+        AuditController,
+      ],
       providers: [UsersService, OrdersService],
     };
   }
