@@ -123,6 +123,18 @@ describe('admin panel session in a real browser (headless Chromium)', () => {
       .at(-1);
     expect(seen?.headers['x-user-id']).toBe('usr_0001');
 
+    // The audit trail, read back through the panel: who, what changed, why, from where.
+    const trail = await call(`/audit?resource=order/${order.id}`, true);
+    expect(trail.status).toBe(200);
+    expect((trail.body.items as unknown[])[0]).toMatchObject({
+      requestId: changed.requestId,
+      actor: { subject: 'usr_0001', roles: ['admin'] },
+      action: 'order.status.change',
+      changes: { status: { before: 'pending', after: 'paid' } },
+      reason: 'payment confirmed by phone',
+      clientIp: '127.0.0.1',
+    });
+
     // Without the anti-forgery header the same change is refused, readably (CORS on errors too).
     const refused = await call(`/orders/${order.id}/status`, false, 'PATCH', { status: 'shipped' });
     expect(refused.status).toBe(401);
