@@ -3,6 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { AuditQuery } from '@app/auth';
 import { createAdminBff } from '../apps/admin-bff/src/admin-bff.app';
 import { ADMIN_SCOPES, type TestIssuer, startTestIssuer } from './support/auth';
 import { SHARED_REDIS_URL } from './support/shared-redis';
@@ -194,13 +195,19 @@ describe('admin-bff audit trail: what changed, and GET /audit', () => {
     });
   });
 
-  describe('who may read it', () => {
+  describe('who may read it; the client address behind a trusted proxy', () => {
     let app: RunningApp;
+    const auditPath = join(tmpdir(), `bff-admin-audit-${process.pid}-${randomUUID()}.log`);
     beforeAll(async () => {
-      app = await startApp(createAdminBff, sandbox, issuer.env);
+      app = await startApp(createAdminBff, sandbox, {
+        ...issuer.env,
+        AUDIT_LOG_PATH: auditPath,
+        TRUSTED_PROXIES: '127.0.0.1',
+      });
     });
     afterAll(async () => {
       await app?.app.close();
+      await rm(auditPath, { force: true });
     });
 
     const status = async (headers: Record<string, string>) =>
@@ -216,5 +223,93 @@ describe('admin-bff audit trail: what changed, and GET /audit', () => {
       expect(await json(narrow)).toMatchObject({ code: 'INSUFFICIENT_SCOPE' });
       expect(await status(auditor('orders:read'))).toBe(403);
     });
+
+    it('records the client address from X-Forwarded-For sent by a trusted proxy', async () => {
+      const res = await fetch(`${app.url}/revocations`, {
+        method: 'POST',
+        headers: {
+          ...admin('staff_ann', `${ADMIN_SCOPES} tokens:revoke`),
+          'content-type': 'application/json',
+          'x-forwarded-for': '198.51.100.7, 203.0.113.9',
+        },
+        body: JSON.stringify({ jti: `audit-${randomUUID()}`, reason: 'lost laptop' }),
+      });
+      expect(res.status).toBe(201);
+      const page = await json(
+        await fetch(`${app.url}/audit?action=${encodeURIComponent('POST /revocations')}`, {
+          headers: auditor(),
+        }),
+      );
+      // Right to left: 203.0.113.9 is the first untrusted hop.
+      expect(page.items[0]).toMatchObject({
+        clientIp: '203.0.113.9',
+        resource: '/revocations',
+        reason: 'lost laptop',
+        outcome: 'success',
+      });
+    });
+  });
+});
+
+describe('AuditQuery over a real Redis stream: bounded reads, cursors', () => {
+  const stream = `bff-test-${randomUUID()}:audit`;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    redis = new Redis(SHARED_REDIS_URL);
+    const pipeline = redis.pipeline();
+    for (let n = 0; n < 1200; n++) {
+      const record = {
+        at: new Date(Date.now() - (1200 - n) * 10).toISOString(),
+        requestId: `r${n}`,
+        actor: { subject: n % 100 === 0 ? 'rare' : 'common', kind: 'user', roles: ['admin'] },
+        action: 'order.status.change',
+        resource: `order/ord_${n}`,
+        clientIp: '127.0.0.1',
+      };
+      pipeline.xadd(stream, '*', 'record', JSON.stringify(record));
+    }
+    await pipeline.exec();
+  });
+
+  afterAll(async () => {
+    await redis?.del(stream);
+    redis?.disconnect();
+  });
+
+  it('pages newest first and stops after its entry budget with a cursor to go on', async () => {
+    const query = new AuditQuery({ path: '/nonexistent', redisStream: stream }, redis, {
+      maxScanBytes: 1,
+      maxScanEntries: 500,
+    });
+    const seen: string[] = [];
+    const sizes: number[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      // A page of up to 100 that its 500-entry budget cuts short.
+      const page = await query.find({ actor: 'rare' }, 100, cursor);
+      sizes.push(page.items.length);
+      expect(page.source).toBe('redis-stream');
+      seen.push(...page.items.map((r) => r.requestId ?? ''));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor !== undefined && pages < 50);
+    expect(seen).toEqual([
+      'r1100',
+      'r1000',
+      'r900',
+      'r800',
+      'r700',
+      'r600',
+      'r500',
+      'r400',
+      'r300',
+      'r200',
+      'r100',
+      'r0',
+    ]);
+    // 1200 entries at 500 a request: 3 requests, the first two cut short with 5 matches each.
+    expect(sizes).toEqual([5, 5, 2]);
   });
 });
