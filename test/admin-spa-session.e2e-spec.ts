@@ -185,4 +185,25 @@ describe('admin panel session in a real browser (headless Chromium)', () => {
     expect(outcome).toBe('blocked');
     await context.close();
   });
+
+  it("answers the panel's preflight for a PATCH with X-CSRF, and no other origin's", async () => {
+    const preflight = (origin: string) =>
+      fetch(`${admin.url}/orders/ord_00001/status`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'PATCH',
+          'access-control-request-headers': 'content-type,x-csrf',
+        },
+      });
+    const allowed = await preflight(panelOrigin);
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(panelOrigin);
+    expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(allowed.headers.get('access-control-allow-methods')).toContain('PATCH');
+    expect(allowed.headers.get('access-control-allow-headers')).toContain('x-csrf');
+    const other = await preflight('https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    expect(other.headers.get('access-control-allow-credentials')).toBeNull();
+  });
 });
