@@ -719,6 +719,10 @@ describe('auth: bearer JWTs, API keys, roles, user context, audit', () => {
         target: { id },
         status: 200,
         outcome: 'success',
+        action: 'order.status.change',
+        resource: `order/${id}`,
+        changes: { status: { before: 'pending', after: 'paid' } },
+        clientIp: '127.0.0.1',
       });
       const anonymous = await patchStatus(id, {});
       expect(anonymous.status).toBe(401);

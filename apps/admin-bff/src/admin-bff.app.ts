@@ -10,5 +10,9 @@ export function createAdminBff(config: BffConfig): Promise<NestFastifyApplicatio
     app: 'admin-bff',
     config,
     openApi: ADMIN_BFF_OPENAPI,
+    // Lists of 50 orders are ~47 KB of JSON.
+    compression: true,
+    // CORS with credentials for ADMIN_SPA_ORIGINS only.
+    spaCors: config.adminSession,
   });
 }

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { BffConfig } from '@app/config';
 import { Scopes } from '@app/auth';
 import { CachePurgeController } from '@app/cache';
+import { AuditController } from './audit/audit.controller';
 import { BffPlatformModule } from '@app/platform';
 import { CircuitsController } from './ops/circuits.controller';
 import { OrdersController } from './orders/orders.controller';
@@ -27,9 +28,17 @@ export class AdminBffModule {
           // Support staff may read (GET routes say so); everything else needs admin.
           auth: { defaultRoles: ['admin'], audit: true },
           cachePurgeEndpoint: true,
+          // The admin panel's cookie sessions (its own client, cookies and origins).
+          session: config.adminSession,
         }),
       ],
-      controllers: [UsersController, OrdersController, CircuitsController, RevocationsController],
+      controllers: [
+        UsersController,
+        OrdersController,
+        CircuitsController,
+        RevocationsController,
+        AuditController,
+      ],
       providers: [UsersService, OrdersService],
     };
   }

@@ -13,6 +13,9 @@ const record = (status: number, id: string): AuditRecord => ({
   target: { id },
   status,
   outcome: outcomeOf(status),
+  action: 'order.status.change',
+  resource: `order/${id}`,
+  clientIp: '127.0.0.1',
 });
 
 describe('AuditTrail', () => {

@@ -27,6 +27,22 @@ export interface AuditRecord {
   /** Outcome: final HTTP status, and whether the change was made, refused or failed. */
   readonly status: number;
   readonly outcome: 'success' | 'denied' | 'rejected' | 'failed';
+  /** What was done: the handler's name for it (`order.status.change`), else `<METHOD> <route>`. */
+  readonly action: string;
+  /** On what: the handler's name for it (`order/ord_00001`), else the path. */
+  readonly resource: string;
+  /** The fields the change touched, each with its value before and after (successful changes). */
+  readonly changes?: Readonly<Record<string, AuditFieldChange>>;
+  /** Why, as the caller gave it. */
+  readonly reason?: string;
+  /** The client's address (through `TRUSTED_PROXIES`, as rate limits see it). */
+  readonly clientIp: string;
+}
+
+/** One field a change touched. */
+export interface AuditFieldChange {
+  readonly before: unknown;
+  readonly after: unknown;
 }
 
 export function outcomeOf(status: number): AuditRecord['outcome'] {
@@ -61,20 +77,33 @@ export class AuditTrail {
     }
   }
 
-  /** Resolves once the record is on disk; rejects when it could not be written. */
-  append(record: AuditRecord): Promise<void> {
+  /**
+   * Resolves once the record is on disk (and offered to the stream, when there is one); rejects
+   * when it could not be written to the file.
+   */
+  async append(record: AuditRecord): Promise<void> {
     const line = `${JSON.stringify(record)}\n`;
     const written = new Promise<void>((resolve, reject) => {
       this.queue.push({ line, done: (error) => (error === undefined ? resolve() : reject(error)) });
     });
     if (!this.flushing) void this.flush();
-    if (this.redis !== undefined && this.config.redisStream !== undefined) {
-      // The file is the durable record; the stream is a convenience feed.
-      this.redis
-        .xadd(this.config.redisStream, 'MAXLEN', '~', '100000', '*', 'record', line.trimEnd())
-        .catch((error: unknown) => this.logger.warn(`audit stream: ${(error as Error).message}`));
-    }
-    return written;
+    const streamed =
+      this.redis !== undefined && this.config.redisStream !== undefined
+        ? // The file is the durable record; the stream fails open. Awaited all the same, so a
+          // caller that reads the stream after the answer (GET /audit) finds its own change.
+          this.redis
+            .xadd(this.config.redisStream, 'MAXLEN', '~', '100000', '*', 'record', line.trimEnd())
+            .then(
+              () => undefined,
+              (error: unknown) => this.logger.warn(`audit stream: ${(error as Error).message}`),
+            )
+        : undefined;
+    await Promise.all([written, streamed]);
+  }
+
+  /** The Redis client of the stream, for reading it back (undefined without a stream). */
+  streamClient(): Redis | undefined {
+    return this.redis;
   }
 
   private async flush(): Promise<void> {

@@ -15,6 +15,7 @@ import { type ApiKeyStore, createApiKeyStore } from './api-key.store';
 import { AUDIT_TRAIL, AuditHook } from './audit.hook';
 import { RevocationHook } from './revocation.hook';
 import { AuditTrail } from './audit.trail';
+import { AuditQuery } from './audit.query';
 import { JwksCache } from './jwks.cache';
 import {
   INTERNAL_STRATEGY,
@@ -126,8 +127,20 @@ export class AuthModule {
           inject: [AUTH_OPTIONS, BffConfig],
         },
         AuditHook,
+        {
+          // Reads back what the trail wrote: its stream when there is one, else its file.
+          provide: AuditQuery,
+          useFactory: (o: ResolvedAuthOptions, trail: AuditTrail) =>
+            new AuditQuery(o.config.audit, trail.streamClient()),
+          inject: [AUTH_OPTIONS, AUDIT_TRAIL],
+        },
       );
     }
-    return { module: AuthModule, providers, exports: [AUTH_OPTIONS, RevocationStore] };
+    const exports = [
+      AUTH_OPTIONS,
+      RevocationStore,
+      ...(options.audit === true ? [AuditQuery] : []),
+    ];
+    return { module: AuthModule, providers, exports };
   }
 }

@@ -16,3 +16,8 @@ export type { RevocationEntry, RevocationResult } from './revocation.store';
 export { assertOwnerOrPrivileged, userIdOf } from './auth.ownership';
 export { generateApiKey, hashApiKey, newApiKeyRecord } from './api-key.store';
 export { runApiKeyCli } from './api-key.cli';
+export { AuditAction, recordAuditChange } from './audit.change';
+export type { AuditChange } from './audit.change';
+export { AuditQuery, InvalidAuditCursorError } from './audit.query';
+export type { AuditFilter, AuditPage } from './audit.query';
+export type { AuditRecord, AuditFieldChange } from './audit.trail';

@@ -4,7 +4,7 @@ import { readResilienceConfig } from './resilience.config';
 import { readRateLimitConfig } from './rate-limit.config';
 import { readAuthConfig } from './auth.config';
 import { readSandboxIdpConfig } from './sandbox-idp.config';
-import { readSessionConfig } from './session.config';
+import { ADMIN_SESSION_VARIABLES, readSessionConfig } from './session.config';
 import { readCacheConfig } from './cache.config';
 import { readRoutingConfig } from './routing.config';
 import { readObservabilityConfig } from './observability.config';
@@ -117,6 +117,11 @@ export function loadConfig(env: EnvSource = process.env): BffConfig {
       defaultIssuer: sandboxIdp.issuer,
       redisUrl: redis[0],
     }),
+    adminSession: readSessionConfig(
+      r,
+      { webPort: apps['admin-bff'].port, defaultIssuer: sandboxIdp.issuer, redisUrl: redis[0] },
+      ADMIN_SESSION_VARIABLES,
+    ),
     resilience: readResilienceConfig(r, Object.keys(downstreams)),
     rateLimit: readRateLimitConfig(r, redis[0]),
     cache: readCacheConfig(r, redis[0]),
@@ -128,6 +133,7 @@ export function loadConfig(env: EnvSource = process.env): BffConfig {
       redisUrl: redis[0],
     }),
   };
-  if (r.problems.length > 0) throw new ConfigValidationError(r.problems);
+  // Shared variables (SESSION_STORE...) are read once per app that uses them: report them once.
+  if (r.problems.length > 0) throw new ConfigValidationError([...new Set(r.problems)]);
   return config;
 }

@@ -62,6 +62,8 @@ export interface BffConfig {
   };
   /** Browser sessions of the web BFF (OIDC login, cookie, refresh). */
   readonly session: SessionConfig;
+  /** Browser sessions of the admin BFF (`ADMIN_SESSION_*`, `ADMIN_SPA_ORIGINS`). */
+  readonly adminSession: SessionConfig;
   /** Circuit breakers, retries and bulkheads per downstream (libs/resilience). */
   readonly resilience: ResilienceConfig;
   /** Tiered rate limits and quotas (libs/throttling). */

@@ -43,7 +43,40 @@ describe('session and sandbox IdP config', () => {
     });
   });
 
+  it('gives admin-bff its own client, callback, cookies and scopes, sharing the rest', () => {
+    const { adminSession, session } = loadConfig({
+      ADMIN_SPA_ORIGINS: 'https://admin.example.com',
+      ADMIN_SESSION_REDIRECT_URI: 'https://admin-bff.example.com/auth/callback',
+      SESSION_IDP_TIMEOUT_MS: '2000',
+    });
+    expect(adminSession).toMatchObject({
+      enabled: true,
+      clientId: 'admin-bff',
+      clientSecret: 'admin-bff-dev-secret',
+      redirectUri: 'https://admin-bff.example.com/auth/callback',
+      spaOrigins: ['https://admin.example.com'],
+      defaultReturnUrl: 'https://admin.example.com/',
+      cookieSecure: true,
+      cookieName: '__Host-bff-admin-session',
+      loginCookieName: '__Host-bff-admin-login',
+      storePrefix: 'bff:admin-session:',
+      idpTimeoutMs: 2000,
+      issuer: session.issuer,
+    });
+    expect(adminSession.scopes.split(' ')).toEqual(
+      expect.arrayContaining(['openid', 'orders:write', 'audit:read']),
+    );
+    expect(session).toMatchObject({ spaOrigins: [], cookieName: 'bff-session' });
+    expect(loadConfig({}).adminSession).toMatchObject({
+      redirectUri: 'http://127.0.0.1:3003/auth/callback',
+      cookieName: 'bff-admin-session',
+    });
+  });
+
   it.each([
+    ['ADMIN_SPA_ORIGINS', 'http://admin.example.com/panel', /ADMIN_SPA_ORIGINS must list origins/],
+    ['ADMIN_SESSION_SCOPES', 'orders:read', /ADMIN_SESSION_SCOPES must include openid/],
+    ['ADMIN_SESSION_TTL_SECONDS', '5', /ADMIN_SESSION_TTL_SECONDS must be an integer/],
     ['SESSION_STORE', 'redis', /SESSION_STORE=redis needs REDIS_URL/],
     ['SESSION_COOKIE_SAMESITE', 'none', /SESSION_COOKIE_SAMESITE must be one of lax, strict/],
     ['SESSION_COOKIE_SECURE', 'maybe', /SESSION_COOKIE_SECURE must be true or false/],

@@ -4,8 +4,11 @@ import type { EnvReader } from './env-reader';
 export type SessionStoreKind = 'memory' | 'redis';
 
 /**
- * Browser sessions of the web BFF (the BFF pattern for SPAs): OIDC authorization code flow with
- * PKCE against `issuer`, tokens kept server-side, an httpOnly cookie in the browser.
+ * Browser sessions of an SPA's BFF (the BFF pattern): OIDC authorization code flow with PKCE
+ * against `issuer`, tokens kept server-side, an httpOnly cookie in the browser. web-bff reads the
+ * `SESSION_*` variables and `WEB_SPA_ORIGINS`; admin-bff its own `ADMIN_SESSION_*` variables and
+ * `ADMIN_SPA_ORIGINS` (see {@link ADMIN_SESSION_VARIABLES}) and shares the rest with web-bff.
+ * The comments below name web-bff's variables.
  */
 export interface SessionConfig {
   /** `SESSION_ENABLED` (default true): `/auth/*` endpoints and cookie authentication on web-bff. */
@@ -48,9 +51,61 @@ export interface SessionConfig {
   readonly memoryMaxEntries: number;
   /** Timeout of each call to the IdP (discovery, token, JWKS): `SESSION_IDP_TIMEOUT_MS`, default 5000. */
   readonly idpTimeoutMs: number;
+  /** Key prefix in the Redis store, derived (`bff:session:`, admin-bff `bff:admin-session:`). */
+  readonly storePrefix: string;
 }
 
+/** What differs between the BFFs that have browser sessions: their own variables and defaults. */
+export interface SessionVariables {
+  /** Prefix of the app's own variables: `SESSION` gives `SESSION_CLIENT_ID`, `SESSION_TTL_SECONDS`... */
+  readonly prefix: string;
+  /** Variable listing the SPA origins allowed with credentials. */
+  readonly originsVariable: string;
+  /** Default client id and secret at the IdP. */
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Default scopes requested at login. */
+  readonly scopes: string;
+  /** Cookie base names (`__Host-` is prepended when secure) and the Redis key prefix. */
+  readonly cookieName: string;
+  readonly loginCookieName: string;
+  readonly storePrefix: string;
+}
+
+/** web-bff: `SESSION_*`, `WEB_SPA_ORIGINS`. */
+export const WEB_SESSION_VARIABLES: SessionVariables = {
+  prefix: 'SESSION',
+  originsVariable: 'WEB_SPA_ORIGINS',
+  clientId: 'web-bff',
+  clientSecret: 'web-bff-dev-secret',
+  scopes: 'openid profile email offline_access',
+  cookieName: 'bff-session',
+  loginCookieName: 'bff-login',
+  storePrefix: 'bff:session:',
+};
+
+/**
+ * admin-bff: `ADMIN_SESSION_ENABLED`, `_CLIENT_ID`, `_CLIENT_SECRET`, `_REDIRECT_URI`,
+ * `_POST_LOGOUT_REDIRECT_URI`, `_DEFAULT_RETURN_URL`, `_SCOPES`, `_RESOURCE`, `_COOKIE_SECURE`,
+ * `_TTL_SECONDS`, and `ADMIN_SPA_ORIGINS`. Its cookies have their own names: cookies are shared
+ * by every port of a host, so web-bff and admin-bff on one host must not overwrite each other's.
+ * The admin panel's token needs the admin API scopes (every admin route names one); roles still
+ * apply on top.
+ */
+export const ADMIN_SESSION_VARIABLES: SessionVariables = {
+  prefix: 'ADMIN_SESSION',
+  originsVariable: 'ADMIN_SPA_ORIGINS',
+  clientId: 'admin-bff',
+  clientSecret: 'admin-bff-dev-secret',
+  scopes:
+    'openid profile email offline_access users:read orders:read orders:write ops:read cache:purge tokens:revoke audit:read',
+  cookieName: 'bff-admin-session',
+  loginCookieName: 'bff-admin-login',
+  storePrefix: 'bff:admin-session:',
+};
+
 export interface SessionConfigContext {
+  /** Port of the app, for the default redirect URI. */
   readonly webPort: number;
   readonly defaultIssuer: string;
   readonly redisUrl: string | undefined;
@@ -62,54 +117,62 @@ function singleUrl(r: EnvReader, name: string, fallback: string): string {
   return urls[0] ?? fallback;
 }
 
-/** Reads the `SESSION_*` variables and `WEB_SPA_ORIGINS`. */
-export function readSessionConfig(r: EnvReader, ctx: SessionConfigContext): SessionConfig {
+/**
+ * Reads an app's session variables (`SESSION_*` and `WEB_SPA_ORIGINS` for web-bff); the issuer,
+ * store, timeouts, login lifetime, refresh skew and `SameSite` are `SESSION_*` for every app.
+ */
+export function readSessionConfig(
+  r: EnvReader,
+  ctx: SessionConfigContext,
+  v: SessionVariables = WEB_SESSION_VARIABLES,
+): SessionConfig {
+  const own = (name: string): string => `${v.prefix}_${name}`;
   const issuer = singleUrl(r, 'SESSION_ISSUER', ctx.defaultIssuer);
   const redirectUri = singleUrl(
     r,
-    'SESSION_REDIRECT_URI',
+    own('REDIRECT_URI'),
     `http://127.0.0.1:${ctx.webPort}/auth/callback`,
   );
   const spaOrigins: string[] = [];
-  for (const value of r.urls('WEB_SPA_ORIGINS', [], ['http:', 'https:'])) {
+  for (const value of r.urls(v.originsVariable, [], ['http:', 'https:'])) {
     const url = new URL(value);
     if (url.pathname !== '/') {
-      r.problems.push(`WEB_SPA_ORIGINS must list origins without a path (got "${value}")`);
+      r.problems.push(`${v.originsVariable} must list origins without a path (got "${value}")`);
     } else {
       spaOrigins.push(url.origin);
     }
   }
   const defaultReturnUrl =
-    r.raw('SESSION_DEFAULT_RETURN_URL') ?? (spaOrigins.length > 0 ? `${spaOrigins[0]}/` : '/');
+    r.raw(own('DEFAULT_RETURN_URL')) ?? (spaOrigins.length > 0 ? `${spaOrigins[0]}/` : '/');
   let absoluteReturn = new URL(redirectUri).origin + '/';
   try {
     absoluteReturn = new URL(defaultReturnUrl, redirectUri).href;
     if (defaultReturnUrl.startsWith('//')) throw new Error('protocol-relative');
   } catch {
     r.problems.push(
-      `SESSION_DEFAULT_RETURN_URL must be a path or an absolute URL (got "${defaultReturnUrl}")`,
+      `${own('DEFAULT_RETURN_URL')} must be a path or an absolute URL (got "${defaultReturnUrl}")`,
     );
   }
-  const postLogoutRedirectUri = singleUrl(r, 'SESSION_POST_LOGOUT_REDIRECT_URI', absoluteReturn);
-  const cookieSecure = r.bool('SESSION_COOKIE_SECURE', redirectUri.startsWith('https:'));
+  const postLogoutRedirectUri = singleUrl(r, own('POST_LOGOUT_REDIRECT_URI'), absoluteReturn);
+  const cookieSecure = r.bool(own('COOKIE_SECURE'), redirectUri.startsWith('https:'));
   const storeDefault: SessionStoreKind = ctx.redisUrl === undefined ? 'memory' : 'redis';
   const store = r.oneOf('SESSION_STORE', ['memory', 'redis'] as const, storeDefault);
   if (store === 'redis' && ctx.redisUrl === undefined) {
     r.problems.push('SESSION_STORE=redis needs REDIS_URL');
   }
-  const scopes = r.raw('SESSION_SCOPES') ?? 'openid profile email offline_access';
+  const scopes = r.raw(own('SCOPES')) ?? v.scopes;
   if (!scopes.split(/\s+/).includes('openid')) {
-    r.problems.push(`SESSION_SCOPES must include openid (got "${scopes}")`);
+    r.problems.push(`${own('SCOPES')} must include openid (got "${scopes}")`);
   }
-  const resource = r.raw('SESSION_RESOURCE');
+  const resource = r.raw(own('RESOURCE'));
   if (resource !== undefined && URL.parse(resource) === null) {
-    r.problems.push(`SESSION_RESOURCE must be an absolute URI (got "${resource}")`);
+    r.problems.push(`${own('RESOURCE')} must be an absolute URI (got "${resource}")`);
   }
   return {
-    enabled: r.bool('SESSION_ENABLED', true),
+    enabled: r.bool(own('ENABLED'), true),
     issuer,
-    clientId: r.raw('SESSION_CLIENT_ID') ?? 'web-bff',
-    clientSecret: r.raw('SESSION_CLIENT_SECRET') ?? 'web-bff-dev-secret',
+    clientId: r.raw(own('CLIENT_ID')) ?? v.clientId,
+    clientSecret: r.raw(own('CLIENT_SECRET')) ?? v.clientSecret,
     redirectUri,
     postLogoutRedirectUri,
     scopes,
@@ -118,13 +181,14 @@ export function readSessionConfig(r: EnvReader, ctx: SessionConfigContext): Sess
     defaultReturnUrl,
     cookieSecure,
     cookieSameSite: r.oneOf('SESSION_COOKIE_SAMESITE', ['lax', 'strict'] as const, 'lax'),
-    cookieName: cookieSecure ? '__Host-bff-session' : 'bff-session',
-    loginCookieName: cookieSecure ? '__Host-bff-login' : 'bff-login',
-    ttlSeconds: r.int('SESSION_TTL_SECONDS', 28_800, 60, 2_592_000),
+    cookieName: cookieSecure ? `__Host-${v.cookieName}` : v.cookieName,
+    loginCookieName: cookieSecure ? `__Host-${v.loginCookieName}` : v.loginCookieName,
+    ttlSeconds: r.int(own('TTL_SECONDS'), 28_800, 60, 2_592_000),
     loginTtlSeconds: r.int('SESSION_LOGIN_TTL_SECONDS', 300, 10, 3_600),
     refreshSkewSeconds: r.int('SESSION_REFRESH_SKEW_SECONDS', 30, 0, 3_600),
     store,
     memoryMaxEntries: r.int('SESSION_MEMORY_MAX', 10_000, 10, 10_000_000),
     idpTimeoutMs: r.int('SESSION_IDP_TIMEOUT_MS', 5_000, 100, 60_000),
+    storePrefix: v.storePrefix,
   };
 }

@@ -1,6 +1,7 @@
-import type { BffAppName, BffConfig } from '@app/config';
+import type { BffAppName, BffConfig, SessionConfig } from '@app/config';
 import { createBffApp } from '@app/core';
-import { applyCompression, loadRouteTable } from '@app/routing';
+import { loadRouteTable } from '@app/routing';
+import { applyCompression, type CompressionOptions } from './compression';
 import { type OpenApiInfo, setupOpenApi } from './openapi';
 import { ApiVersioning, minAppVersionHook, type ApiVersioningOptions } from '@app/shaping';
 import { spaCorsOptions } from '@app/session';
@@ -23,10 +24,13 @@ export interface BffPlatformAppOptions {
     defaultVersion: string;
     minAppVersion?: string;
   };
-  /** CORS with credentials for the configured SPA origins (web-bff, with its sessions). */
-  spaCors?: boolean;
-  /** gzip/brotli responses (mobile-bff). */
-  compression?: boolean;
+  /**
+   * CORS with credentials for the configured SPA origins: `true` for `config.session` (web-bff),
+   * or the session settings of the app (admin-bff: `config.adminSession`).
+   */
+  spaCors?: boolean | SessionConfig;
+  /** br/gzip answers (every BFF): `true` for the defaults, or the options. See `applyCompression`. */
+  compression?: boolean | CompressionOptions;
 }
 
 /** Builds a BFF on Fastify from its module (used by each app's main.ts and by end-to-end tests). */
@@ -63,8 +67,13 @@ export async function createPlatformApp(
       fastify.addHook('onRequest', minAppVersionHook(versioning.minAppVersion));
     }
   }
-  if (options.spaCors === true) await app.register(fastifyCors, spaCorsOptions(config.session));
-  if (options.compression === true) await applyCompression(app);
+  if (options.spaCors !== undefined && options.spaCors !== false) {
+    const session = options.spaCors === true ? config.session : options.spaCors;
+    await app.register(fastifyCors, spaCorsOptions(session));
+  }
+  if (options.compression !== undefined && options.compression !== false) {
+    await applyCompression(app, options.compression === true ? {} : options.compression);
+  }
   if (config.routing.docsEnabled) setupOpenApi(app, options.openApi);
   return app;
 }

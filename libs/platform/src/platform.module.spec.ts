@@ -41,5 +41,15 @@ describe('BffPlatformModule', () => {
       cachePurgeEndpoint: true,
     });
     expect(cacheOf(admin)?.controllers).toEqual([CachePurgeController]);
+    expect(names(admin)).not.toContain('SessionModule');
+  });
+
+  it('turns sessions on with the settings an app passes (admin-bff: the admin panel)', () => {
+    const admin = BffPlatformModule.forRoot({
+      app: 'admin-bff',
+      config,
+      session: config.adminSession,
+    });
+    expect(names(admin)).toContain('SessionModule');
   });
 });

@@ -49,7 +49,9 @@ export class BffPlatformModule {
       // First global guard: the throttler and the cache key read the verified principal.
       AuthModule.forRoot({ audience: config.auth.audiences[app], ...options.auth }),
       // SPA cookie sessions: puts the session's token in Authorization before the guard runs.
-      ...(options.session === true ? [SessionModule.forRoot()] : []),
+      ...(options.session === undefined || options.session === false
+        ? []
+        : [SessionModule.forRoot(options.session === true ? {} : { config: options.session })]),
       // Before ShapingModule: its global interceptor must wrap shaping to cache the final body.
       BffCacheModule.forRoot(
         options.cachePurgeEndpoint === true ? { app, purgeEndpoint: true } : { app },

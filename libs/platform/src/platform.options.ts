@@ -1,5 +1,5 @@
 import type { AuthModuleOptions } from '@app/auth';
-import type { BffAppName, BffConfig } from '@app/config';
+import type { BffAppName, BffConfig, SessionConfig } from '@app/config';
 
 /**
  * Options of {@link BffPlatformModule}: the app and its config, plus only what differs between
@@ -12,8 +12,11 @@ export interface BffPlatformOptions {
    */
   app: BffAppName;
   config: BffConfig;
-  /** SPA cookie sessions (web-bff): the session's token becomes the bearer token. Default off. */
-  session?: boolean;
+  /**
+   * SPA cookie sessions: the session's token becomes the bearer token. `true` takes
+   * `config.session` (web-bff); admin-bff passes `config.adminSession`. Default off.
+   */
+  session?: boolean | SessionConfig;
   /** Roles required by default and the audit trail (admin-bff); the audience comes from config. */
   auth?: Pick<AuthModuleOptions, 'defaultRoles' | 'audit'>;
   /** Serve `POST /ops/cache/purge` (admin-bff). Default off. */

@@ -64,7 +64,7 @@ export class SessionModule implements OnApplicationShutdown {
             if (options.store !== undefined) return options.store;
             const { url, commandTimeoutMs } = config.redis;
             if (session.store === 'redis' && url !== undefined) {
-              return new RedisSessionStore({ url, commandTimeoutMs });
+              return new RedisSessionStore({ url, commandTimeoutMs }, session.storePrefix);
             }
             return new MemorySessionStore(session.memoryMaxEntries);
           },

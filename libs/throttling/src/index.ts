@@ -12,3 +12,4 @@ export { MemoryRateLimitStore } from './memory-rate-limit.store';
 // Also used by bench/throttling.bench.mjs (from the build).
 export { RedisRateLimitStore } from './redis-rate-limit.store';
 export { compilePolicy, formatRateLimit } from './rate-limit.headers';
+export { ClientIpResolver } from './client-ip';

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
-import { Roles, Scopes } from '@app/auth';
+import { AuditAction, Roles, Scopes } from '@app/auth';
 import { IdParamPipe } from '@app/core';
 import { ResponseShape } from '@app/shaping';
 import { RateLimit } from '@app/throttling';
@@ -42,6 +42,7 @@ export class OrdersController {
   // Mutations: admin only, with a token delegated to write orders; recorded in the audit trail.
   @Roles('admin')
   @Scopes('orders:write')
+  @AuditAction('order.status.change', 'order/:id')
   @ApiOkResponse({ type: AdminOrderDetailDto })
   @ResponseShape(AdminOrderDetailDto)
   changeStatus(@Param('id', IdParamPipe) id: string, @Body() change: ChangeOrderStatusDto) {

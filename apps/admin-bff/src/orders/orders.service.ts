@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { aggregate, optional, required, responseMeta } from '@app/aggregation';
 import type { Order } from '@app/contracts';
+import { recordAuditChange } from '@app/auth';
 import { TieredCache } from '@app/cache';
 import { CatalogClient, InventoryClient, OrdersClient, UsersClient } from '@app/clients';
 import type { ChangeOrderStatusDto, OrderListQueryDto } from './orders.dto';
@@ -93,6 +94,15 @@ export class OrdersService {
       status: change.status,
       reason: change.reason,
     });
+    // The status before is the service's own: the history entry the change followed. A read
+    // before the PATCH would cost a call and could see another change made in between.
+    const previous = order.history.at(-2)?.status ?? null;
+    if (previous !== order.status) {
+      recordAuditChange({
+        changes: { status: { before: previous, after: order.status } },
+        ...(change.reason === undefined ? {} : { reason: change.reason }),
+      });
+    }
     // Every BFF's cached views of this order (pages and the downstream GET) are now wrong.
     await Promise.all([
       this.cache.purge({ tag: `order:${id}` }),

@@ -1,7 +1,7 @@
 import type { BffConfig } from '@app/config';
 import type { SandboxIdpOptions } from './idp.types';
 
-/** IdP options from the validated config: the web-bff client mirrors the `session` settings. */
+/** IdP options from the validated config: the web-bff and admin-bff clients mirror their session settings. */
 export function sandboxIdpOptions(config: BffConfig): SandboxIdpOptions {
   const { idp } = config.sandbox;
   const { session } = config;
@@ -10,15 +10,14 @@ export function sandboxIdpOptions(config: BffConfig): SandboxIdpOptions {
     issuer: idp.issuer,
     accessTokenTtlSeconds: idp.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: idp.refreshTokenTtlSeconds,
-    webClients: [
-      {
-        clientId: session.clientId,
-        clientSecret: session.clientSecret,
-        redirectUris: [session.redirectUri],
-        postLogoutRedirectUris: [session.postLogoutRedirectUri],
-        // The BFF's back-channel logout endpoint, on the origin of its callback.
-        backchannelLogoutUri: new URL('/auth/backchannel-logout', session.redirectUri).href,
-      },
-    ],
+    // web-bff and admin-bff (the admin panel), each with its own client.
+    webClients: [session, config.adminSession].map((client) => ({
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      redirectUris: [client.redirectUri],
+      postLogoutRedirectUris: [client.postLogoutRedirectUri],
+      // The BFF's back-channel logout endpoint, on the origin of its callback.
+      backchannelLogoutUri: new URL('/auth/backchannel-logout', client.redirectUri).href,
+    })),
   };
 }

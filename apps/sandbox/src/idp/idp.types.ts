@@ -49,7 +49,7 @@ export const resourceFor = (audience: BffAudience): string => `urn:bff:${audienc
  * Scopes an access token for a BFF may carry (beyond the OIDC ones). The admin BFF requires one on
  * each route (README, "Scopes"): `users:read`, `orders:read`, `orders:write` (order status
  * changes), `ops:read` (`/ops/circuits`), `cache:purge` (`/ops/cache/purge`) and `tokens:revoke`
- * (`/revocations`). Dev tokens carry
+ * (`/revocations`), `audit:read` (`GET /audit`). Dev tokens carry
  * all of them unless `scope` names fewer; roles still apply on top (support cannot write orders).
  */
 export const API_SCOPES = [
@@ -60,6 +60,7 @@ export const API_SCOPES = [
   'ops:read',
   'cache:purge',
   'tokens:revoke',
+  'audit:read',
   'profile:read',
   'profile:write',
 ] as const;
