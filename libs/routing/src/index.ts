@@ -5,3 +5,20 @@ export { loadRouteTable } from './route-table.loader';
 export type { CompiledRoute } from './route-table.types';
 export { inCanary } from './canary';
 export { applyCompression } from './security';
+export {
+  compileTransform,
+  applyBodyTransform,
+  applyHeaderTransform,
+  convertKeys,
+  xmlToJson,
+  VALUE_SOURCES,
+} from './route-transform';
+export type {
+  CompiledTransform,
+  TransformContext,
+  ValueSource,
+  HeaderBag,
+  Direction,
+} from './route-transform';
+export { RequestValidationError } from './route-policy.service';
+export { AccessDeniedError, AuthorizerUnavailableError } from './route-authorizer';
