@@ -1,4 +1,5 @@
 import { createWebBff } from '../apps/web-bff/src/web-bff.app';
+import { loadConfig } from '@app/config';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,14 @@ import { register } from 'prom-client';
 import { bearer, internalToken } from './support/auth';
 import { type ServedDouble, serveDouble } from './support/downstream-doubles';
 import { type RecordingDownstream, startRecordingDownstream } from './support/recording-downstream';
-import { type RunningApp, type Sandbox, json, startApp, startSandbox } from './support/stack';
+import {
+  type RunningApp,
+  type Sandbox,
+  json,
+  sandboxEnv,
+  startApp,
+  startSandbox,
+} from './support/stack';
 
 /** Policies of the other libs off: these tests look at the route policies alone. */
 const BARE = { RATE_LIMIT_ENABLED: 'false', RESILIENCE_ENABLED: 'false', CACHE_ENABLED: 'false' };
@@ -422,6 +430,43 @@ describe('declarative route policies (validate, transform, authorize)', () => {
           direction: 'response',
         }),
       ).toBe(before + 1);
+    });
+  });
+
+  describe('bad configuration', () => {
+    it.each([
+      [
+        'an unknown operation',
+        { transform: { request: [{ op: 'body.explode', path: '/a' }] } },
+        /route "bad": transform.request\[0\]: unknown operation "body.explode"/,
+      ],
+      [
+        'a bad JSON Pointer',
+        { transform: { response: [{ op: 'body.remove', path: 'a/b' }] }, maxResponseBytes: 1024 },
+        /route "bad": transform.response\[0\].path is not a JSON Pointer/,
+      ],
+      [
+        'an invalid schema',
+        { validate: { body: { type: 'object', properties: { a: { minimum: 'one' } } } } },
+        /route "bad": validate.body: invalid JSON Schema/,
+      ],
+      [
+        'a schema file that is missing',
+        { validate: { query: 'nowhere.schema.json' } },
+        /route "bad": validate.query: schema file nowhere.schema.json cannot be read \(ENOENT\)/,
+      ],
+    ])('stops start-up on %s, naming the route and the problem', async (_, policy, message) => {
+      const dir = mkdtempSync(join(tmpdir(), 'bff-bad-policies-'));
+      const file = join(dir, 'routes.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          routes: [{ name: 'bad', prefix: '/api/bad', service: 'catalog', ...policy }],
+        }),
+      );
+      const config = loadConfig(sandboxEnv(sandbox, { ...BARE, WEB_BFF_ROUTES_FILE: file }));
+      // Thrown while the module is built (the table is read by RoutingModule.forRoot).
+      await expect(async () => createWebBff(config)).rejects.toThrow(message);
     });
   });
 

@@ -226,10 +226,21 @@ export class RouteAuthorizer {
     return decision;
   }
 
+  /** The decision cache's clock, in ms (a hook for tests). */
+  protected now(): number {
+    return performance.now();
+  }
+
   private cacheOf(route: string, authorizer: CompiledAuthorizer): LRUCache<string, Decision> {
     let cache = this.caches.get(route);
     if (cache === undefined) {
-      cache = new LRUCache<string, Decision>({ max: CACHE_ENTRIES, ttl: authorizer.cacheTtlMs });
+      cache = new LRUCache<string, Decision>({
+        max: CACHE_ENTRIES,
+        ttl: authorizer.cacheTtlMs,
+        perf: { now: () => this.now() },
+        // No cached clock reading between checks: an expired decision is never served.
+        ttlResolution: 0,
+      });
       this.caches.set(route, cache);
     }
     return cache;

@@ -44,6 +44,8 @@ export interface PreparedRequest {
 /** Violations listed in a 400 at most; the message says when there were more. */
 const MAX_VIOLATIONS = 10;
 
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 function hasBody(raw: IncomingMessage): boolean {
@@ -148,9 +150,11 @@ export class RoutePolicies {
         }
       }
       if (validate?.body !== undefined) {
-        if (doc === undefined) {
+        if (doc !== undefined) violations.push(...(validate.body(doc) ?? []));
+        else if (BODY_METHODS.has(request.method)) {
+          // A GET or DELETE of the same route carries no body; a POST, PUT or PATCH must.
           violations.push({ in: 'body', path: '', message: 'a JSON body is required' });
-        } else violations.push(...(validate.body(doc) ?? []));
+        }
       }
     }
     if (violations.length > 0) throw this.rejected(name, violations);
@@ -190,6 +194,10 @@ export class RoutePolicies {
   ): Promise<Buffer | undefined> {
     const ctx = this.context(request);
     for (const op of transform.headers) op(headers, ctx);
+    // The GET answer would be rewritten: its length is not the downstream's.
+    if (request.method === 'HEAD' && (transform.body.length > 0 || transform.xml)) {
+      delete headers['content-length'];
+    }
     const type = String(res.headers['content-type'] ?? '');
     if (
       (transform.body.length === 0 && !transform.xml) ||
