@@ -62,6 +62,7 @@ describe('declarative route policies (validate, transform, authorize)', () => {
   let recorder: RecordingDownstream;
   let legacy: ServedDouble;
   let web: RunningApp;
+  let routes: string;
   const caller = bearer(internalToken({ sub: 'usr_0042', org_id: 'org_7', roles: ['customer'] }));
 
   beforeAll(async () => {
@@ -94,7 +95,7 @@ describe('declarative route policies (validate, transform, authorize)', () => {
         additionalProperties: false,
       }),
     );
-    const routes = join(dir, 'routes.json');
+    routes = join(dir, 'routes.json');
     const guarded = (name: string, extra: Record<string, unknown>) => ({
       name,
       prefix: `/api/v1/${name}`,
@@ -216,16 +217,18 @@ describe('declarative route policies (validate, transform, authorize)', () => {
         ],
       }),
     );
-    web = await startApp(createWebBff, sandbox, {
-      ...BARE,
-      DOWNSTREAM_SERVICES: 'users,orders,catalog,inventory,reviews,recorder,legacy,permissions',
-      DOWNSTREAM_RECORDER_URL: recorder.url,
-      DOWNSTREAM_LEGACY_URL: legacy.url,
-      DOWNSTREAM_PERMISSIONS_URL: sandbox.urls.users,
-      DOWNSTREAM_PERMISSIONS_TIMEOUT_MS: '300',
-      WEB_BFF_ROUTES_FILE: routes,
-    });
+    web = await startApp(createWebBff, sandbox, { ...BARE, ...services() });
   }, 30_000);
+
+  /** The registry of every app of this spec: the sandbox, the doubles and the authorizer. */
+  const services = () => ({
+    DOWNSTREAM_SERVICES: 'users,orders,catalog,inventory,reviews,recorder,legacy,permissions',
+    DOWNSTREAM_RECORDER_URL: recorder.url,
+    DOWNSTREAM_LEGACY_URL: legacy.url,
+    DOWNSTREAM_PERMISSIONS_URL: sandbox.urls.users,
+    DOWNSTREAM_PERMISSIONS_TIMEOUT_MS: '300',
+    WEB_BFF_ROUTES_FILE: routes,
+  });
 
   afterAll(async () => {
     await web?.app.close();
@@ -559,6 +562,39 @@ describe('declarative route policies (validate, transform, authorize)', () => {
       const res = await fetch(`${web.url}/api/v1/guarded/items`);
       expect(res.status).toBe(401);
       expect(authorizerCalls(sandbox)).toBe(0);
+    });
+  });
+
+  describe('authorize, resilience on', () => {
+    let guarded: RunningApp;
+
+    beforeAll(async () => {
+      guarded = await startApp(createWebBff, sandbox, {
+        RATE_LIMIT_ENABLED: 'false',
+        CACHE_ENABLED: 'false',
+        RESILIENCE_ENABLED: 'true',
+        ...services(),
+        // The authorizer's own breaker: open after 3 failed calls, and stay open for the test.
+        DOWNSTREAM_PERMISSIONS_BREAKER_MIN_CALLS: '3',
+        DOWNSTREAM_PERMISSIONS_BREAKER_HALF_OPEN_AFTER_MS: '60000',
+        DOWNSTREAM_PERMISSIONS_RETRY_MAX_ATTEMPTS: '1',
+      });
+    }, 30_000);
+
+    afterAll(async () => {
+      await guarded?.app.close();
+    });
+
+    it('stops asking a failing authorizer once its breaker opens, and keeps failing closed', async () => {
+      sandbox.faults.set('users', { errorRate: 1, errorStatus: 500 });
+      for (let i = 0; i < 8; i++) {
+        const res = await fetch(`${guarded.url}/api/v1/guarded-strict/x`, { headers: caller });
+        expect(res.status).toBe(503);
+        expect((await json(res)).code).toBe('AUTHORIZER_UNAVAILABLE');
+      }
+      expect(authorizerCalls(sandbox)).toBeGreaterThanOrEqual(3);
+      expect(authorizerCalls(sandbox)).toBeLessThan(8);
+      expect(recorder.hits()).toBe(0);
     });
   });
 });
