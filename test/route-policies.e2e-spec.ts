@@ -335,6 +335,14 @@ describe('declarative route policies (validate, transform, authorize)', () => {
       expect(recorder.hits()).toBe(0);
     });
 
+    it('refuses a body nested deeper than BFF_JSON_MAX_DEPTH before parsing it', async () => {
+      const deep = `${'{"a":'.repeat(200)}1${'}'.repeat(200)}`;
+      const res = await post('/carts/crt_001', deep);
+      expect(res.status).toBe(400);
+      expect((await json(res)).code).toBe('BODY_TOO_DEEP');
+      expect(recorder.hits()).toBe(0);
+    });
+
     it('refuses a body that is not JSON (400), not declared JSON (415) or missing (400)', async () => {
       const broken = await post('/carts/crt_001', '{"sku": ');
       expect(broken.status).toBe(400);

@@ -1,6 +1,7 @@
-import { BadUpstreamResponseError, BffError } from '@app/core';
+import { BffConfig } from '@app/config';
+import { BadUpstreamResponseError, BffError, BodyTooDeepError, jsonDepthExceeds } from '@app/core';
 import type { PassThroughResponse } from '@app/downstream';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Json } from './json-pointer';
@@ -96,7 +97,14 @@ function segments(url: string, prefix: string): string[] {
  */
 @Injectable()
 export class RoutePolicies {
-  constructor(private readonly authorizer: RouteAuthorizer) {}
+  private readonly maxDepth: number;
+
+  constructor(
+    private readonly authorizer: RouteAuthorizer,
+    @Inject(BffConfig) config: BffConfig,
+  ) {
+    this.maxDepth = config.edge.limits.jsonMaxDepth;
+  }
 
   async prepare(
     route: CompiledRoute,
@@ -142,6 +150,9 @@ export class RoutePolicies {
         if (!JSON_TYPE.test(headers['content-type'] ?? '')) {
           throw new UnsupportedMediaTypeError('This route accepts JSON bodies only');
         }
+        // As for the BFF's own JSON bodies: the recursive schema and operations never see a
+        // nesting that could overflow the stack.
+        if (jsonDepthExceeds(body, this.maxDepth)) throw new BodyTooDeepError(this.maxDepth);
         try {
           doc = JSON.parse(body.toString('utf8')) as Json;
         } catch {
@@ -170,7 +181,16 @@ export class RoutePolicies {
         query = text === '' ? '' : `?${text}`;
       }
       if (transform.body.length > 0 && doc !== undefined) {
-        body = Buffer.from(JSON.stringify(applyBodyTransform(transform, doc, ctx)));
+        let out: Json;
+        try {
+          out = applyBodyTransform(transform, doc, ctx);
+        } catch (error) {
+          routePolicyMetrics().transformErrors.labels(name, 'request').inc();
+          throw new InvalidJsonBodyError('The request body could not be transformed', undefined, {
+            cause: error,
+          });
+        }
+        body = Buffer.from(JSON.stringify(out));
         headers['content-type'] = 'application/json';
       }
     }

@@ -182,6 +182,7 @@ describe('route transformations', () => {
         { op: 'body.xml' },
         { op: 'body.move', from: '/a', path: '/a/b' },
         { op: 'header.add', name: 'x-a' },
+        { op: 'header.set', name: 'x-a', value: 'a\r\nx-injected: 1' },
       ]),
     ).toEqual([
       expect.stringMatching(/\[0\]: unknown operation "header.append"/),
@@ -195,6 +196,7 @@ describe('route transformations', () => {
       expect.stringMatching(/\[8\]: unknown operation "body.xml"/),
       expect.stringMatching(/\[9\]: cannot move a member into itself/),
       expect.stringMatching(/\[10\] needs exactly one of "value"/),
+      expect.stringMatching(/\[11\]: value must be a string of printable characters/),
     ]);
     expect(
       problems(

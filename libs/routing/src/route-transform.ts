@@ -57,6 +57,7 @@ export interface CompiledTransform {
 export type Direction = 'request' | 'response';
 
 const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
+const HEADER_VALUE = /^[\t\x20-\x7e]{0,1024}$/;
 const QUERY_NAME = /^[A-Za-z0-9._~[\]-]{1,64}$/;
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const KEY = /^[^\u0000-\u001f]{1,128}$/;
@@ -234,8 +235,8 @@ function valueOf(
     return source(op.from as ValueSource);
   }
   const constant = op.value as Json;
-  if (stringOnly && typeof constant !== 'string') {
-    problems.push(`${where}: value must be a string`);
+  if (stringOnly && (typeof constant !== 'string' || !HEADER_VALUE.test(constant))) {
+    problems.push(`${where}: value must be a string of printable characters`);
     return undefined;
   }
   const frozen = JSON.stringify(constant);
