@@ -7,6 +7,8 @@ export { inCanary } from './canary';
 export { applyCompression } from './security';
 export {
   compileTransform,
+  defineTransform,
+  currentTransformContext,
   applyBodyTransform,
   applyHeaderTransform,
   convertKeys,

@@ -1,4 +1,4 @@
-import type { Principal } from '@app/core';
+import { type Principal, RequestContextStore, createRequestContext } from '@app/core';
 import type { Json } from './json-pointer';
 import {
   type CompiledTransform,
@@ -9,6 +9,8 @@ import {
   applyHeaderTransform,
   compileTransform,
   convertKeys,
+  currentTransformContext,
+  defineTransform,
   xmlToJson,
 } from './route-transform';
 
@@ -210,5 +212,30 @@ describe('route transformations', () => {
     expect(problems({ op: 'body.remove' })).toEqual([
       expect.stringMatching(/must be a list of at most 64 operations/),
     ]);
+  });
+
+  it('serves aggregating code too: defined once, applied to a part within the request', async () => {
+    const legacyOrder = defineTransform(
+      [
+        { op: 'body.case', to: 'camel' },
+        { op: 'body.deny', paths: ['/internalNotes'] },
+        { op: 'body.add', path: '/viewer', from: 'principal.sub' },
+      ],
+      'response',
+    );
+    const request = { ...createRequestContext({ 'x-request-id': 'agg-1' }, 1000), principal };
+    const part = async () =>
+      applyBodyTransform(
+        legacyOrder,
+        { order_id: 'o1', internal_notes: 'x' },
+        currentTransformContext(),
+      );
+    expect(await RequestContextStore.run(request, part)).toEqual({
+      orderId: 'o1',
+      viewer: 'usr_0001',
+    });
+    expect(() => defineTransform([{ op: 'body.nope' }], 'response')).toThrow(
+      /Invalid transform:\n {2}- transform.response\[0\]: unknown operation "body.nope"/,
+    );
   });
 });

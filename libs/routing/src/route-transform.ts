@@ -1,4 +1,4 @@
-import type { Principal } from '@app/core';
+import { type Principal, RequestContextStore } from '@app/core';
 import { HeaderPolicy } from '@app/downstream';
 import { XMLParser } from 'fast-xml-parser';
 import {
@@ -459,4 +459,22 @@ export function applyHeaderTransform(
   ctx: TransformContext,
 ): void {
   for (const op of transform.headers) op(headers, ctx);
+}
+
+/**
+ * For code (an aggregating endpoint): compiles operations once, at module load or in a
+ * constructor, and throws listing every problem, as routes.json does at boot.
+ */
+export function defineTransform(ops: readonly object[], direction: Direction): CompiledTransform {
+  const problems: string[] = [];
+  const transform = compileTransform(ops, direction, problems);
+  if (transform === undefined)
+    throw new Error(`Invalid transform:\n  - ${problems.join('\n  - ')}`);
+  return transform;
+}
+
+/** The values of the request being served (its context), for code outside the routes. */
+export function currentTransformContext(ip = ''): TransformContext {
+  const ctx = RequestContextStore.current();
+  return { principal: ctx?.principal, requestId: ctx?.requestId ?? '', ip, now: new Date() };
 }
