@@ -14,6 +14,8 @@ export interface RecordedCall {
   bytes: number;
   /** The whole request (body included) arrived. */
   complete: boolean;
+  /** The body as text, once complete. */
+  body: string;
 }
 
 export interface RecordingDownstream {
@@ -59,6 +61,7 @@ export function startRecordingDownstream(
       headers,
       bytes: 0,
       complete: false,
+      body: '',
     };
     calls.push(call);
     const chunks: Buffer[] = [];
@@ -69,6 +72,7 @@ export function startRecordingDownstream(
     req.on('error', () => undefined);
     req.on('end', () => {
       call.complete = true;
+      call.body = Buffer.concat(chunks).toString('utf8');
       if (options.relayTo === undefined) {
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ ok: true, method: call.method, url: call.url }));

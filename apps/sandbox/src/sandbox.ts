@@ -12,6 +12,7 @@ import { ServiceHost, urlFor } from './service.host';
 import { registerCatalogRoutes } from './services/catalog.service';
 import { registerInventoryRoutes } from './services/inventory.service';
 import { registerOrdersRoutes } from './services/orders.service';
+import { registerPermissionsRoutes } from './services/permissions.service';
 import { registerReviewsRoutes } from './services/reviews.service';
 import { registerUsersRoutes } from './services/users.service';
 
@@ -57,7 +58,11 @@ export interface Sandbox {
 const REGISTER: Readonly<
   Record<SandboxServiceName, (app: FastifyInstance, data: SeedData) => unknown>
 > = {
-  users: registerUsersRoutes,
+  // The users host also serves the permissions service (POST /authorize) of route authorizers.
+  users: (app, data) => {
+    registerUsersRoutes(app, data);
+    registerPermissionsRoutes(app, data);
+  },
   orders: registerOrdersRoutes,
   catalog: registerCatalogRoutes,
   inventory: registerInventoryRoutes,

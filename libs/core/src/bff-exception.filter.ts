@@ -74,6 +74,7 @@ export function mapError(exception: unknown): Mapped {
       status: exception.status,
       code: exception.code,
       message: exception.message,
+      details: exception.details,
       retryAfterSeconds:
         exception.retryAfterSeconds ??
         (exception.status === 503 ? DEFAULT_RETRY_AFTER_SECONDS : undefined),

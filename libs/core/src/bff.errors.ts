@@ -9,6 +9,8 @@ export abstract class BffError extends Error {
   abstract readonly code: string;
   /** Seconds a client should wait before retrying (sent as `Retry-After`). */
   retryAfterSeconds?: number;
+  /** Client-safe structured detail sent as the error body's `details` (e.g. schema violations). */
+  details?: unknown;
 
   constructor(
     message: string,

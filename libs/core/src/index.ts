@@ -6,7 +6,8 @@ export {
   DeadlineExceededError,
   DownstreamClientError,
 } from './bff.errors';
-export { InvalidPathError } from './edge.errors';
+export { InvalidPathError, BodyTooDeepError } from './edge.errors';
+export { jsonDepthExceeds } from './json-body.parser';
 export { pathRuleViolation } from './path.rule';
 export { trustedProxyList } from './trusted-proxies';
 export { replyWithError } from './bff-exception.filter';

@@ -12,6 +12,7 @@ import type { IncomingMessage } from 'node:http';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { inCanary, newStickyCookie, stickyIdFrom } from './canary';
 import { RouteCache } from './route-cache';
+import { type PreparedRequest, RoutePolicies } from './route-policy.service';
 import { boundResponse } from './response-bounds';
 import { forwardRequestHeaders, forwardResponseHeaders } from './proxy-headers';
 import { resolveUpstreamPath } from './proxy-path';
@@ -77,6 +78,7 @@ export class RouteProxy {
     private readonly downstream: DownstreamClient,
     // Routes with `cacheTtlSeconds` use it when the app imports BffCacheModule.
     private readonly cache: RouteCache,
+    private readonly policies: RoutePolicies,
   ) {}
 
   async forward(route: CompiledRoute, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -120,10 +122,18 @@ export class RouteProxy {
       });
     }
     const headers = forwarded();
+    const policies = route.policies;
+    let prepared: PreparedRequest | undefined;
+    if (policies !== undefined) {
+      // Authorizer, schemas, request operations: may rewrite the headers, query and body.
+      prepared = await this.policies.prepare(route, policies, request, reply, path, headers);
+    }
 
     let body: Readable | undefined;
     let limiter: BodyLimit | undefined;
-    if (method !== 'GET' && method !== 'HEAD' && hasBody(raw)) {
+    if (prepared !== undefined && prepared.body !== undefined) {
+      if (prepared.body !== null) body = Readable.from([prepared.body]);
+    } else if (method !== 'GET' && method !== 'HEAD' && hasBody(raw)) {
       const declared = Number(raw.headers['content-length']);
       if (declared > route.maxBodyBytes) {
         // Closing beats reading (and discarding) a body we already know we refuse.
@@ -145,7 +155,7 @@ export class RouteProxy {
         route,
         await this.downstream.stream(route.service, {
           method: method as HttpMethod,
-          path,
+          path: prepared?.path ?? path,
           headers,
           body,
           canary,
@@ -162,7 +172,21 @@ export class RouteProxy {
       res = relayed(answer);
     }
     await this.cache.invalidateAfter(route, request, path, res.status, res.headers);
-    reply.status(res.status).headers(forwardResponseHeaders(res.headers));
+    const answerHeaders = forwardResponseHeaders(res.headers);
+    if (policies?.response !== undefined) {
+      const answer = await this.policies.answer(
+        route,
+        policies.response,
+        request,
+        res,
+        answerHeaders,
+      );
+      if (answer !== undefined) {
+        void reply.status(res.status).headers(answerHeaders).send(answer);
+        return;
+      }
+    }
+    reply.status(res.status).headers(answerHeaders);
     const length = Number(res.headers['content-length']);
     if (method !== 'HEAD' && length <= SMALL_BODY_BYTES) {
       // Small sized answers are read whole and written with the head in one go, as nginx's proxy

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { type BffConfig, ConfigValidationError } from '@app/config';
 import type { RouteSettings, Tier } from '@app/core';
+import { compilePolicies } from './route-policy.compiler';
 import type { CompiledRoute, RouteDefinition } from './route-table.types';
 
 /** A route table that cannot be served; the message names the file, the route and the field. */
@@ -36,6 +38,9 @@ const FIELDS = new Set([
   'streaming',
   'upstreamErrors',
   'canary',
+  'validate',
+  'transform',
+  'authorize',
 ]);
 const NAME = /^[a-z][a-z0-9-]{0,63}$/;
 const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
@@ -85,6 +90,7 @@ function compileRoute(
   index: number,
   config: BffConfig,
   problems: Problems,
+  baseDir: string,
 ): CompiledRoute | undefined {
   if (!isObject(raw)) {
     problems.push(`routes[${index}] must be an object`);
@@ -252,6 +258,20 @@ function compileRoute(
       problems.push(at(`canary needs canary instances of "${service.name}" (${env})`));
     } else canaryPercent = w;
   }
+  const policies = compilePolicies(
+    { validate: r.validate, transform: r.transform, authorize: r.authorize },
+    {
+      auth: r.auth === 'public' ? 'public' : 'required',
+      cached: (cacheTtlSeconds ?? 0) > 0,
+      streaming: r.streaming === true,
+      maxBodyBytes: maxBodyBytes ?? config.bodyLimitBytes,
+      maxResponseBytes: maxResponseBytes ?? config.routing.proxyMaxResponseBytes,
+    },
+    config,
+    baseDir,
+    problems,
+    at,
+  );
   if (problems.length > before) return undefined;
 
   const needsAuth = r.auth !== 'public';
@@ -294,6 +314,7 @@ function compileRoute(
     allow: methods.join(', '),
     canaryPercent,
     maxBodyBytes: maxBodyBytes ?? config.bodyLimitBytes,
+    policies,
   };
 }
 
@@ -302,6 +323,8 @@ export function compileRouteTable(
   table: unknown,
   config: BffConfig,
   source = 'route table',
+  /** Where schema files named by `validate` are found (default: the working directory). */
+  baseDir = process.cwd(),
 ): CompiledRoute[] {
   const problems: Problems = [];
   if (!isObject(table) || !Array.isArray(table.routes)) {
@@ -312,7 +335,7 @@ export function compileRouteTable(
   }
   const routes: CompiledRoute[] = [];
   table.routes.forEach((raw: unknown, i: number) => {
-    const route = compileRoute(raw, i, config, problems);
+    const route = compileRoute(raw, i, config, problems, baseDir);
     if (route !== undefined) routes.push(route);
   });
   const names = new Set<string>();
@@ -347,5 +370,5 @@ export function loadRouteTable(file: string | undefined, config: BffConfig): Com
   } catch (error) {
     throw new RouteTableError(file, [`is not valid JSON (${(error as Error).message})`]);
   }
-  return compileRouteTable(parsed, config, file);
+  return compileRouteTable(parsed, config, file, dirname(file));
 }

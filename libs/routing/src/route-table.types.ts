@@ -1,6 +1,7 @@
 import type { RouteSettings, Tier } from '@app/core';
 import type { HttpMethod } from '@app/downstream';
 import type { FreshnessBounds } from '@app/cache';
+import type { CompiledPolicies } from './route-policy.compiler';
 
 /**
  * One entry of a BFF's route table file (`apps/<app>/routes.json`), in the spirit of a Kong
@@ -72,6 +73,22 @@ export interface RouteDefinition {
   upstreamErrors?: 'typed' | 'relay';
   /** Share of the route's traffic sent to the service's canary instances, sticky per caller. */
   canary?: { weight: number };
+  /**
+   * JSON Schemas (draft 2020-12) for `body`, `query` and `path` (the segments below the prefix):
+   * file names relative to the route table, or inline schemas. A failing request gets 400 with
+   * its violations and never reaches the service.
+   */
+  validate?: { body?: string | object; query?: string | object; path?: string | object };
+  /** Ordered operations on the request and the answer (see route-transform.ts and README). */
+  transform?: { request?: object[]; response?: object[] };
+  /** External authorizer asked before the service (see route-authorizer.ts and README). */
+  authorize?: {
+    service: string;
+    path: string;
+    headers?: string[];
+    cacheTtlSeconds?: number;
+    failureMode?: 'closed' | 'open';
+  };
 }
 
 /** The file format: `{ "routes": [...] }`. */
@@ -99,6 +116,8 @@ export interface CompiledRoute {
   readonly bounds: ResponseBounds;
   /** The shared HTTP cache of GET/HEAD answers; undefined when the route is not cached. */
   readonly cache: CompiledRouteCache | undefined;
+  /** validate / transform / authorize; undefined when the route has none (the plain proxy path). */
+  readonly policies?: CompiledPolicies;
 }
 
 export interface ResponseBounds {

@@ -3,6 +3,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { RouteProxy } from './route-proxy.service';
 import { ProxyRoutes } from './route-proxy.routes';
 import { RouteCache } from './route-cache';
+import { RouteAuthorizer } from './route-authorizer';
+import { RoutePolicies } from './route-policy.service';
 import { loadRouteTable } from './route-table.loader';
 import type { CompiledRoute } from './route-table.types';
 import { RoutingHooks } from './routing.hooks';
@@ -37,6 +39,8 @@ export class RoutingModule {
         RouteProxy,
         ProxyRoutes,
         RouteCache,
+        RoutePolicies,
+        RouteAuthorizer,
         RoutingHooks,
         { provide: ROUTE_TABLE, useValue: routes },
       ],
