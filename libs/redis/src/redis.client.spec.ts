@@ -2,6 +2,7 @@ import { type AddressInfo, type Server, type Socket, createServer } from 'node:n
 import { closeRedisClient, createRedisClient, subscribeOnReady, whenReady } from './redis.client';
 import { redisUsesOf } from './redis.uses';
 import { loadConfig } from '@app/config';
+import { register } from 'prom-client';
 
 /**
  * A tiny RESP2 server: enough of Redis for a client to connect, GET, PING and SUBSCRIBE. It can
@@ -178,6 +179,33 @@ describe('createRedisClient', () => {
         expect.stringMatching(/^warn Redis client "sessions" unavailable .*: fail-closed, cookie/),
         'Redis client "sessions" connected again',
       ]);
+    } finally {
+      closeRedisClient(client);
+    }
+  });
+
+  it('exports bff_redis_up{use}: 0 until connected, 0 while down, 1 once back', async () => {
+    const up = async (): Promise<number | undefined> =>
+      (await register.getSingleMetric('bff_redis_up')?.get())?.values.find(
+        (v) => v.labels.use === 'audit-stream',
+      )?.value;
+    const client = createRedisClient({
+      url,
+      use: 'audit-stream',
+      commandTimeoutMs: 200,
+      logger: quiet,
+    });
+    try {
+      expect(await up()).toBe(0);
+      await whenReady(client, 2_000);
+      expect(await up()).toBe(1);
+      await fake.stop();
+      for (let t = 0; t < 100 && (await up()) !== 0; t++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(await up()).toBe(0);
+      await fake.start(Number(new URL(url).port));
+      await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+      expect(await up()).toBe(1);
     } finally {
       closeRedisClient(client);
     }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
+import { Gauge, register } from 'prom-client';
 import { REDIS_FAILURE_POLICIES, type RedisUse } from './redis.uses';
 
 /** Options of {@link createRedisClient}. */
@@ -27,6 +28,21 @@ export interface RedisClientOptions {
   logOutages?: boolean;
   /** Where those lines go; default Nest's `Logger` with context `Redis`. */
   logger?: Pick<Logger, 'warn' | 'log'>;
+}
+
+/**
+ * `bff_redis_up{use}`: 1 while the client of a use is connected, 0 from its first failure until it
+ * is back (the "Redis unavailable" alert in deploy/prometheus). Per process, like every metric.
+ */
+function redisUpGauge(): Gauge<'use'> {
+  return (
+    (register.getSingleMetric('bff_redis_up') as Gauge<'use'> | undefined) ??
+    new Gauge({
+      name: 'bff_redis_up',
+      help: 'Whether the Redis client of a use is connected (1) or not (0)',
+      labelNames: ['use'],
+    })
+  );
 }
 
 /** Reconnect delays: 100 ms, 200 ms... then every second, forever (sharing resumes by itself). */
@@ -60,8 +76,11 @@ export function createRedisClient(options: RedisClientOptions): Redis {
   });
   const logger = options.logger ?? new Logger('Redis');
   const { policy, effect } = REDIS_FAILURE_POLICIES[options.use];
+  const up = redisUpGauge().labels(options.use);
+  up.set(0);
   let down = false;
   client.on('error', (error: Error) => {
+    up.set(0);
     if (down) return;
     down = true;
     if (options.logOutages === false) return;
@@ -70,6 +89,7 @@ export function createRedisClient(options: RedisClientOptions): Redis {
     );
   });
   client.on('ready', () => {
+    up.set(1);
     if (!down) return;
     down = false;
     if (options.logOutages !== false) logger.log(`Redis client "${options.use}" connected again`);
