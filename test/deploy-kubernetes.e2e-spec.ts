@@ -11,7 +11,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import { BFF_APPS } from './support/bff-apps';
 import { type Sandbox, startApp, startSandbox } from './support/stack';
-import { readYaml, readYamlDocuments } from './support/yaml';
+import { parseYaml, readYaml, readYamlDocuments } from './support/yaml';
 
 /*
  * deploy/kubernetes without a cluster: every manifest against the Kubernetes schemas
@@ -22,6 +22,7 @@ import { readYaml, readYamlDocuments } from './support/yaml';
 
 const ROOT = resolve(__dirname, '..');
 const BASE = join(ROOT, 'deploy/kubernetes/base');
+const OVERLAYS = join(ROOT, 'deploy/kubernetes/overlays');
 const APPS: readonly BffAppName[] = ['web-bff', 'mobile-bff', 'admin-bff'];
 
 interface Manifest {
@@ -305,6 +306,90 @@ describe('deploy/kubernetes', () => {
         expect(metrics).toContain('bff_http_requests_total');
       } finally {
         await running.app.close();
+      }
+    });
+  });
+
+  describe('overlays', () => {
+    interface Patch {
+      target: { kind: string; name: string };
+      patch: string;
+    }
+    interface Op {
+      op: 'replace' | 'add';
+      path: string;
+      value: unknown;
+    }
+
+    /** RFC 6902 `replace` (the path must exist: a patch that no longer hits is an error) and `add`. */
+    function applyOps(object: unknown, ops: Op[]): void {
+      for (const { op, path, value } of ops) {
+        const parts = path
+          .split('/')
+          .slice(1)
+          .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+        let node = object as Record<string, unknown>;
+        for (const part of parts.slice(0, -1)) {
+          if (node[part] === undefined) throw new Error(`${path}: no ${part}`);
+          node = node[part] as Record<string, unknown>;
+        }
+        const last = parts.at(-1)!;
+        if (op === 'replace' && node[last] === undefined) throw new Error(`${path} does not exist`);
+        node[last] = value;
+      }
+    }
+
+    /** The overlay's manifests: the base with its patches applied (each must hit one manifest). */
+    function build(name: string): Manifest[] {
+      const overlay = readYaml(join(OVERLAYS, name, 'kustomization.yaml')) as {
+        resources: string[];
+        patches: Patch[];
+      };
+      expect(overlay.resources).toEqual(['../../base']);
+      const patched = structuredClone(manifests);
+      for (const { target, patch } of overlay.patches) {
+        const hits = patched.filter(
+          (m) => m.kind === target.kind && m.metadata.name === target.name,
+        );
+        expect({ target, hits: hits.length }).toEqual({ target, hits: 1 });
+        applyOps(hits[0], parseYaml(patch) as Op[]);
+      }
+      return patched;
+    }
+
+    /** Each app's config under the overlay's environment, with the variables it did not read. */
+    function overlayConfigs(patched: Manifest[]) {
+      const env = (
+        patched.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'bff-env') as unknown as {
+          data: Record<string, string>;
+        }
+      ).data;
+      return APPS.map((app) => {
+        const secrets = Object.fromEntries(
+          (container(app).env ?? []).map((e) => [e.name, `secret-${'x'.repeat(40)}`]),
+        );
+        const { config, read } = loadRecording({ ...env, ...secrets });
+        return { app, config, unread: Object.keys(env).filter((n) => !read.has(n)) };
+      });
+    }
+
+    it.each(readdirSync(OVERLAYS))(
+      '%s: patches the base into valid manifests the code accepts',
+      (name) => {
+        const patched = build(name);
+        for (const { file: _file, ...object } of patched) {
+          const Model = MODELS[`${object.apiVersion}/${object.kind}`];
+          expect(() => new Model(object as never).validate()).not.toThrow();
+        }
+        for (const { app, unread } of overlayConfigs(patched)) {
+          expect({ app, unread }).toEqual({ app, unread: [] });
+        }
+      },
+    );
+
+    it('redis-cluster: every app talks to the Redis Cluster through its seed nodes', () => {
+      for (const { config } of overlayConfigs(build('redis-cluster'))) {
+        expect(config.redisUrl).toMatch(/^redis\+cluster:\/\/[^,]+:6379,[^,]+:6379,[^,]+:6379$/);
       }
     });
   });

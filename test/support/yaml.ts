@@ -12,3 +12,8 @@ export function readYamlDocuments(path: string): unknown[] {
 export function readYaml(path: string): unknown {
   return jsYaml.safeLoad(readFileSync(path, 'utf8'));
 }
+
+/** One YAML document from a string. */
+export function parseYaml(text: string): unknown {
+  return jsYaml.safeLoad(text);
+}
