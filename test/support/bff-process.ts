@@ -14,16 +14,26 @@ export interface BffProcess {
 
 /** Spawns `apps/web-bff/src/main.ts` against the sandbox on an ephemeral port, logging JSON. */
 export function spawnWebBff(sandbox: Sandbox, env: Record<string, string>): BffProcess {
+  return spawnBff('web-bff', sandbox, env);
+}
+
+/** Spawns `apps/<app>/src/main.ts` against the sandbox on an ephemeral port, logging JSON. */
+export function spawnBff(
+  app: 'web-bff' | 'mobile-bff' | 'admin-bff',
+  sandbox: Sandbox,
+  env: Record<string, string>,
+): BffProcess {
+  const portVariable = `${app.split('-')[0].toUpperCase()}_BFF_PORT`;
   const child = spawn(
     process.execPath,
-    [resolve(ROOT, 'test/support/run-ts.mjs'), 'apps/web-bff/src/main.ts'],
+    [resolve(ROOT, 'test/support/run-ts.mjs'), `apps/${app}/src/main.ts`],
     {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
         ...sandboxEnv(sandbox, {
           LOG_LEVEL: 'info',
-          WEB_BFF_PORT: '0',
+          [portVariable]: '0',
           BFF_HOST: '127.0.0.1',
           ...env,
         }),

@@ -47,7 +47,11 @@ export interface TokenFacts {
 export type TokenTarget = { readonly jti: string } | { readonly token: string };
 
 export const REDIS_REVOCATIONS_HASH = 'bff:revocations';
-export const REDIS_REVOCATIONS_VERSION = 'bff:revocations:version';
+/**
+ * In the hash's cluster slot (`{bff:revocations}` hashes like the key `bff:revocations`), so the
+ * MULTI that changes both works on a Redis Cluster.
+ */
+export const REDIS_REVOCATIONS_VERSION = '{bff:revocations}:version';
 export const REDIS_REVOCATIONS_CHANNEL = 'bff:revocations:changed';
 
 type Change = { readonly op: 'add'; readonly entry: RevocationEntry } | { op: 'del'; id: string };

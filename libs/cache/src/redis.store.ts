@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { type Redis, createRedisClient } from '@app/redis';
+import { type Redis, createRedisClient, scanTargets, unlinkKeys } from '@app/redis';
 import type { KeyvStoreAdapter } from 'keyv';
 
 export interface RedisStoreOptions {
@@ -95,14 +95,18 @@ export class RedisStore extends EventEmitter implements KeyvStoreAdapter {
   async tag(key: string, tags: readonly string[], ttlMs: number): Promise<void> {
     if (!this.available || tags.length === 0) return;
     try {
-      const multi = this.client.multi();
-      for (const tag of tags) {
-        multi.sadd(this.tagPrefix + tag, key);
-        multi.pexpire(this.tagPrefix + tag, Math.min(MAX_TAG_TTL_MS, Math.ceil(ttlMs)), 'GT');
-        // GT leaves a set without expiry untouched: give new sets one.
-        multi.pexpire(this.tagPrefix + tag, Math.min(MAX_TAG_TTL_MS, Math.ceil(ttlMs)), 'NX');
-      }
-      await multi.exec();
+      // One transaction per tag: its commands touch one key, so one slot on a Redis Cluster.
+      await Promise.all(
+        tags.map((tag) =>
+          this.client
+            .multi()
+            .sadd(this.tagPrefix + tag, key)
+            .pexpire(this.tagPrefix + tag, Math.min(MAX_TAG_TTL_MS, Math.ceil(ttlMs)), 'GT')
+            // GT leaves a set without expiry untouched: give new sets one.
+            .pexpire(this.tagPrefix + tag, Math.min(MAX_TAG_TTL_MS, Math.ceil(ttlMs)), 'NX')
+            .exec(),
+        ),
+      );
     } catch (error) {
       this.fail(error);
     }
@@ -122,7 +126,10 @@ export class RedisStore extends EventEmitter implements KeyvStoreAdapter {
   async deleteKeys(keys: readonly string[]): Promise<number> {
     if (!this.available || keys.length === 0) return 0;
     try {
-      return await this.client.unlink(...keys.map((k) => this.entryPrefix + k));
+      return await unlinkKeys(
+        this.client,
+        keys.map((k) => this.entryPrefix + k),
+      );
     } catch (error) {
       this.fail(error);
       return 0;
@@ -137,14 +144,17 @@ export class RedisStore extends EventEmitter implements KeyvStoreAdapter {
   async deletePrefix(prefix: string): Promise<number> {
     if (!this.available) return 0;
     const pattern = `${escapeGlob(this.entryPrefix + prefix)}*`;
-    let cursor = '0';
     let n = 0;
     try {
-      do {
-        const [next, keys] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-        cursor = next;
-        if (keys.length > 0) n += await this.client.unlink(...keys);
-      } while (cursor !== '0');
+      // Every master of a cluster holds a share of the keys: each is scanned.
+      for (const node of scanTargets(this.client)) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+          cursor = next;
+          n += await unlinkKeys(this.client, keys);
+        } while (cursor !== '0');
+      }
     } catch (error) {
       this.fail(error);
     }
@@ -157,7 +167,7 @@ export class RedisStore extends EventEmitter implements KeyvStoreAdapter {
     try {
       const keys = await this.client.smembers(this.tagPrefix + tag);
       const targets = keys.map((k) => this.entryPrefix + k);
-      const n = targets.length > 0 ? await this.client.unlink(...targets) : 0;
+      const n = await unlinkKeys(this.client, targets);
       await this.client.unlink(this.tagPrefix + tag);
       return n;
     } catch (error) {

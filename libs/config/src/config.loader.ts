@@ -8,7 +8,7 @@ import { ADMIN_SESSION_VARIABLES, readSessionConfig } from './session.config';
 import { readCacheConfig } from './cache.config';
 import { readRoutingConfig } from './routing.config';
 import { readObservabilityConfig } from './observability.config';
-import { readRedisConfig } from './redis.config';
+import { readRedisConfig, readRedisUrl } from './redis.config';
 import { readEdgeConfig } from './edge.config';
 
 export type { EnvSource };
@@ -96,7 +96,7 @@ export function loadConfig(env: EnvSource = process.env): BffConfig {
     'admin-bff': { port: r.int('ADMIN_BFF_PORT', 3003, 0, 65_535) },
   };
 
-  const redis = r.urls('REDIS_URL', [], ['redis:', 'rediss:']);
+  const redis = [readRedisUrl(r)];
   const sandboxIdp = readSandboxIdpConfig(r, sandboxHost, sandboxPort);
   const bodyLimitBytes = r.int('BFF_BODY_LIMIT_BYTES', 1_048_576, 1_024, 104_857_600);
   const config: BffConfig = {

@@ -22,6 +22,7 @@ import {
   OBSERVABILITY_OPTIONS,
   type ObservabilityModuleOptions,
 } from './observability.options';
+import { getOrCreateGauge } from './metrics.registry';
 
 /**
  * Body of `/health/ready`; `checks` holds one entry per dependency (`up`/`down`, no internals).
@@ -53,6 +54,8 @@ export class ReadinessService implements OnModuleInit, OnApplicationShutdown {
   private readonly checks: HealthIndicatorFunction[] = [];
   private readonly timeoutMs: number;
   private readonly cacheMs: number;
+  /** `bff_ready{app}`: the last readiness answer, 1 ready (or degraded), 0 not; flapping alerts on it. */
+  private readonly ready: { set(value: number): void };
 
   constructor(
     @Inject(BffConfig) private readonly config: BffConfig,
@@ -64,6 +67,11 @@ export class ReadinessService implements OnModuleInit, OnApplicationShutdown {
   ) {
     this.timeoutMs = config.observability.healthTimeoutMs;
     this.cacheMs = config.observability.healthCacheMs;
+    this.ready = getOrCreateGauge(
+      'bff_ready',
+      'Last readiness answer of the app: 1 ready or degraded, 0 not ready or draining',
+      ['app'],
+    ).labels(options.app);
   }
 
   /** Critical downstreams of this app, in the order options > environment > app default. */
@@ -103,6 +111,12 @@ export class ReadinessService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async report(): Promise<ReadinessReport> {
+    const report = await this.evaluate();
+    this.ready.set(report.status === 'ok' || report.status === 'degraded' ? 1 : 0);
+    return report;
+  }
+
+  private async evaluate(): Promise<ReadinessReport> {
     if (this.lifecycle.draining) return { status: 'draining' };
     try {
       const result = await this.health.check(this.checks);

@@ -1,3 +1,12 @@
-export { createRedisClient, subscribeOnReady, whenReady, closeRedisClient } from './redis.client';
+export {
+  createRedisClient,
+  subscribeOnReady,
+  whenReady,
+  closeRedisClient,
+  isCluster,
+  hashTag,
+  unlinkKeys,
+  scanTargets,
+} from './redis.client';
+export type { Redis } from './redis.client';
 export { redisUsesOf } from './redis.uses';
-export type { Redis } from 'ioredis';

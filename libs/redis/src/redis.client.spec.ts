@@ -1,7 +1,16 @@
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
-import { closeRedisClient, createRedisClient, subscribeOnReady, whenReady } from './redis.client';
+import type { Cluster } from 'ioredis';
+import {
+  closeRedisClient,
+  createRedisClient,
+  hashTag,
+  isCluster,
+  subscribeOnReady,
+  whenReady,
+} from './redis.client';
 import { redisUsesOf } from './redis.uses';
 import { loadConfig } from '@app/config';
+import { register } from 'prom-client';
 
 /**
  * A tiny RESP2 server: enough of Redis for a client to connect, GET, PING and SUBSCRIBE. It can
@@ -183,6 +192,33 @@ describe('createRedisClient', () => {
     }
   });
 
+  it('exports bff_redis_up{use}: 0 until connected, 0 while down, 1 once back', async () => {
+    const up = async (): Promise<number | undefined> =>
+      (await register.getSingleMetric('bff_redis_up')?.get())?.values.find(
+        (v) => v.labels.use === 'audit-stream',
+      )?.value;
+    const client = createRedisClient({
+      url,
+      use: 'audit-stream',
+      commandTimeoutMs: 200,
+      logger: quiet,
+    });
+    try {
+      expect(await up()).toBe(0);
+      await whenReady(client, 2_000);
+      expect(await up()).toBe(1);
+      await fake.stop();
+      for (let t = 0; t < 100 && (await up()) !== 0; t++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(await up()).toBe(0);
+      await fake.start(Number(new URL(url).port));
+      await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+      expect(await up()).toBe(1);
+    } finally {
+      closeRedisClient(client);
+    }
+  });
+
   it('subscribes again after a reconnect, and closing during a subscription rejects nothing unhandled', async () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
@@ -213,6 +249,52 @@ describe('createRedisClient', () => {
       process.off('unhandledRejection', onUnhandled);
       closeRedisClient(sub);
     }
+  });
+});
+
+describe('createRedisClient with a Redis Cluster URL', () => {
+  it('makes an ioredis Cluster from the seed nodes, with the single-node settings per node', () => {
+    const client = createRedisClient({
+      url: 'redis+cluster://bff:p%40ss@127.0.0.1:1,[::1]:2',
+      use: 'cache',
+      commandTimeoutMs: 50,
+      logOutages: false,
+    });
+    try {
+      expect(isCluster(client)).toBe(true);
+      const cluster = client as Cluster;
+      // Private in ioredis' types: read for the test only.
+      expect((cluster as unknown as { startupNodes: unknown }).startupNodes).toEqual([
+        { host: '127.0.0.1', port: 1 },
+        { host: '::1', port: 2 },
+      ]);
+      expect(cluster.options.enableOfflineQueue).toBe(false);
+      expect(cluster.options.redisOptions).toMatchObject({
+        username: 'bff',
+        password: 'p@ss',
+        connectionName: 'bff:cache',
+        commandTimeout: 50,
+        maxRetriesPerRequest: 0,
+        autoResendUnfulfilledCommands: false,
+      });
+    } finally {
+      closeRedisClient(client);
+    }
+  });
+
+  it('keeps a single node for redis:// URLs, and hash tags name one slot', () => {
+    const client = createRedisClient({
+      url: 'redis://127.0.0.1:1',
+      use: 'cache',
+      commandTimeoutMs: 50,
+      logOutages: false,
+    });
+    try {
+      expect(isCluster(client)).toBe(false);
+    } finally {
+      closeRedisClient(client);
+    }
+    expect(hashTag('bff:revocations')).toBe('{bff:revocations}');
   });
 });
 

@@ -1,10 +1,21 @@
 import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
+import IORedis, { Cluster, type RedisOptions } from 'ioredis';
+import { Gauge, register } from 'prom-client';
 import { REDIS_FAILURE_POLICIES, type RedisUse } from './redis.uses';
+
+/**
+ * A client of the shared Redis: one node (`IORedis`) or a Redis Cluster (`Cluster`, which follows
+ * MOVED/ASK redirections and fails over to promoted replicas by itself). Both take the same
+ * commands; a command's keys must hash to one slot (hash tags, see {@link hashTag}).
+ */
+export type Redis = IORedis | Cluster;
+
+/** Scheme of a cluster URL, as the config lib writes it (`REDIS_CLUSTER_NODES` or `REDIS_URL`). */
+const CLUSTER_SCHEME = 'redis+cluster://';
 
 /** Options of {@link createRedisClient}. */
 export interface RedisClientOptions {
-  /** `redis://` or `rediss://` URL (`REDIS_URL`). */
+  /** `redis://`, `rediss://` or `redis+cluster://host:port,host:port` URL (`REDIS_URL`). */
   url: string;
   /** What the client is for: its connection name (`CLIENT LIST` shows `bff:<use>`) and log lines. */
   use: RedisUse;
@@ -29,6 +40,21 @@ export interface RedisClientOptions {
   logger?: Pick<Logger, 'warn' | 'log'>;
 }
 
+/**
+ * `bff_redis_up{use}`: 1 while the client of a use is connected, 0 from its first failure until it
+ * is back (the "Redis unavailable" alert in deploy/prometheus). Per process, like every metric.
+ */
+function redisUpGauge(): Gauge<'use'> {
+  return (
+    (register.getSingleMetric('bff_redis_up') as Gauge<'use'> | undefined) ??
+    new Gauge({
+      name: 'bff_redis_up',
+      help: 'Whether the Redis client of a use is connected (1) or not (0)',
+      labelNames: ['use'],
+    })
+  );
+}
+
 /** Reconnect delays: 100 ms, 200 ms... then every second, forever (sharing resumes by itself). */
 export function reconnectDelayMs(attempt: number): number {
   return Math.min(attempt * 100, 1_000);
@@ -47,7 +73,7 @@ export function reconnectDelayMs(attempt: number): number {
  * commands and closes the client it created with {@link closeRedisClient}.
  */
 export function createRedisClient(options: RedisClientOptions): Redis {
-  const client = new Redis(options.url, {
+  const perConnection: RedisOptions = {
     connectionName: `bff:${options.use}`,
     lazyConnect: false,
     enableOfflineQueue: false,
@@ -57,11 +83,17 @@ export function createRedisClient(options: RedisClientOptions): Redis {
     autoResubscribe: false,
     autoResendUnfulfilledCommands: false,
     retryStrategy: reconnectDelayMs,
-  });
+  };
+  const client: Redis = options.url.startsWith(CLUSTER_SCHEME)
+    ? createCluster(options.url, perConnection)
+    : new IORedis(options.url, perConnection);
   const logger = options.logger ?? new Logger('Redis');
   const { policy, effect } = REDIS_FAILURE_POLICIES[options.use];
+  const up = redisUpGauge().labels(options.use);
+  up.set(0);
   let down = false;
   client.on('error', (error: Error) => {
+    up.set(0);
     if (down) return;
     down = true;
     if (options.logOutages === false) return;
@@ -70,11 +102,85 @@ export function createRedisClient(options: RedisClientOptions): Redis {
     );
   });
   client.on('ready', () => {
+    up.set(1);
     if (!down) return;
     down = false;
     if (options.logOutages !== false) logger.log(`Redis client "${options.use}" connected again`);
   });
   return client;
+}
+
+/**
+ * A Redis Cluster client with the same per-node settings as a single-node client. The cluster adds
+ * only what a cluster needs: it follows MOVED/ASK (a slot that moved, a resharding), and while a
+ * failed master's replica is promoted its commands fail like any command on a dead node (no
+ * offline queue, no retry), so each use's failure policy applies the same way.
+ */
+function createCluster(url: string, perConnection: RedisOptions): Cluster {
+  const rest = url.slice(CLUSTER_SCHEME.length);
+  const at = rest.lastIndexOf('@');
+  const [username, password] = at < 0 ? [] : rest.slice(0, at).split(':').map(decodeURIComponent);
+  const nodes = rest
+    .slice(at + 1)
+    .split(',')
+    .map((node) => {
+      const colon = node.lastIndexOf(':');
+      return {
+        host: node.slice(0, colon).replace(/^\[|\]$/g, ''),
+        port: Number(node.slice(colon + 1)),
+      };
+    });
+  // The cluster owns reconnects and the offline queue; the rest applies to every node connection.
+  const { retryStrategy: _retry, enableOfflineQueue: _queue, ...nodeOptions } = perConnection;
+  return new Cluster(nodes, {
+    redisOptions: {
+      ...nodeOptions,
+      username: username || undefined,
+      password: password || undefined,
+    },
+    enableOfflineQueue: false,
+    enableReadyCheck: true,
+    scaleReads: 'master',
+    maxRedirections: 16,
+    retryDelayOnMoved: 0,
+    retryDelayOnFailover: 100,
+    retryDelayOnClusterDown: 100,
+    retryDelayOnTryAgain: 100,
+    slotsRefreshTimeout: perConnection.connectTimeout,
+    clusterRetryStrategy: reconnectDelayMs,
+  });
+}
+
+/** True for a Redis Cluster client. */
+export function isCluster(client: Redis): client is Cluster {
+  return client instanceof Cluster;
+}
+
+/**
+ * `{name}`: a key part that puts every key carrying it in one cluster slot, so a Lua script or a
+ * MULTI over those keys works on a cluster (keys without it may live on different nodes).
+ */
+export function hashTag(name: string): string {
+  return `{${name}}`;
+}
+
+/**
+ * UNLINK of keys that may live in different slots: one command on a single node, one per key on
+ * a cluster (a multi-key command across slots fails with CROSSSLOT). Returns how many existed.
+ */
+export async function unlinkKeys(client: Redis, keys: readonly string[]): Promise<number> {
+  if (keys.length === 0) return 0;
+  if (!isCluster(client)) return client.unlink(...keys);
+  const counts = await Promise.all(keys.map((key) => client.unlink(key)));
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * The nodes a SCAN must visit to see every key: the client itself, or every master of a cluster
+ * (a SCAN on a cluster client sees one node's keys only).
+ */
+export function scanTargets(client: Redis): IORedis[] {
+  return isCluster(client) ? client.nodes('master') : [client];
 }
 
 /**
