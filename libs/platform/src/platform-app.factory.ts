@@ -25,7 +25,7 @@ export interface BffPlatformAppOptions {
   };
   /** CORS with credentials for the configured SPA origins (web-bff, with its sessions). */
   spaCors?: boolean;
-  /** gzip/brotli responses (mobile-bff). */
+  /** gzip/brotli responses above 1 KiB, never for event streams or encoded bodies (web, mobile). */
   compression?: boolean;
 }
 

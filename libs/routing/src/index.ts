@@ -4,4 +4,4 @@ export type { RoutingModuleOptions } from './routing.module';
 export { loadRouteTable } from './route-table.loader';
 export type { CompiledRoute } from './route-table.types';
 export { inCanary } from './canary';
-export { applyCompression } from './security';
+export { applyCompression, compressionOptions } from './security';
