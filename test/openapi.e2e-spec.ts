@@ -43,6 +43,8 @@ function documentedAccess(op: Json) {
           : 'required',
     roles: op['x-required-roles'] ?? [],
     scopes: op['x-required-scopes'] ?? [],
+    // The OpenID Connect requirement lists the same scopes (the standard place in OpenAPI 3.0).
+    oidcScopes: security.find((s) => 'oidc' in s)?.oidc ?? op['x-required-scopes'] ?? [],
   };
 }
 
@@ -97,6 +99,7 @@ describe('OpenAPI completeness', () => {
                     ? (info.defaultRoles ?? [])
                     : route.roles,
                 scopes: route.scopes,
+                oidcScopes: route.scopes,
               });
             }
             if (!['/health/live', '/health/ready', '/metrics'].includes(path)) {
@@ -159,6 +162,11 @@ describe('OpenAPI completeness', () => {
     expect(admin.paths['/orders/{id}/status'].patch).toMatchObject({
       'x-required-roles': ['admin'],
       'x-required-scopes': ['orders:write'],
+      security: [{ oidc: ['orders:write'] }, { bearer: [] }, { apiKey: [] }],
+    });
+    expect(admin.components.securitySchemes.oidc).toMatchObject({
+      type: 'openIdConnect',
+      openIdConnectUrl: expect.stringMatching(/\/\.well-known\/openid-configuration$/),
     });
   });
 });

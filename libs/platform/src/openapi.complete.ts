@@ -25,6 +25,14 @@ export interface OpenApiFacts {
   routes: readonly CompiledRoute[];
   /** Name of the session cookie when the app serves SPA sessions (`/auth/*`). */
   sessionCookie?: string;
+  /** Discovery document of the trusted OIDC issuer, whose tokens carry the scopes. */
+  oidcDiscoveryUrl?: string;
+}
+
+/** What the app accepts besides bearer tokens and API keys. */
+interface Credentials {
+  session: boolean;
+  oidc: boolean;
 }
 
 const ERROR_RESPONSES: Record<string, { name: string; description: string }> = {
@@ -73,10 +81,15 @@ function errorComponents(): Pick<Required<OpenAPIObject>['components'], 'schemas
   };
 }
 
-function securityOf(access: OperationAccess, session: boolean): SecurityRequirementObject[] {
+function securityOf(access: OperationAccess, accepted: Credentials): SecurityRequirementObject[] {
   if (access.mode === 'anonymous') return [];
-  const credentials: SecurityRequirementObject[] = [{ bearer: [] }, { apiKey: [] }];
-  if (session) credentials.push({ sessionCookie: [], csrfHeader: [] });
+  // An OpenID Connect scheme is the one of OpenAPI 3.0 whose requirements list scopes.
+  const credentials: SecurityRequirementObject[] = [
+    ...(accepted.oidc ? [{ oidc: [...access.scopes] }] : []),
+    { bearer: [] },
+    { apiKey: [] },
+  ];
+  if (accepted.session) credentials.push({ sessionCookie: [], csrfHeader: [] });
   // `{}`: the call may also be anonymous.
   return access.mode === 'optional' ? [{}, ...credentials] : credentials;
 }
@@ -85,8 +98,9 @@ function withAccess(
   op: OperationObject,
   path: string,
   access: OperationAccess,
-  session: boolean,
+  accepted: Credentials,
 ): OperationObject {
+  const session = accepted.session;
   const rules: string[] = [];
   if (access.roles.length > 0) rules.push(`one of the roles ${access.roles.join(', ')}`);
   if (access.scopes.length > 0) rules.push(`the scopes ${access.scopes.join(' ')}`);
@@ -116,8 +130,8 @@ function withAccess(
         }
       : {}),
     responses,
-    security: securityOf(access, session),
-    // OpenAPI 3.0 lists scopes only for OAuth2 schemes: generated clients read them here.
+    security: securityOf(access, accepted),
+    // Also here: the `oidc` requirement lists the scopes, but not the roles nor for API keys.
     ...(access.roles.length > 0 ? { 'x-required-roles': [...access.roles] } : {}),
     ...(access.scopes.length > 0 ? { 'x-required-scopes': [...access.scopes] } : {}),
   } as OperationObject;
@@ -283,10 +297,10 @@ export function completeOpenApiDocument(doc: OpenAPIObject, facts: OpenApiFacts)
       // Session endpoints take the cookie only; the others any credential.
       out[method] = isSessionRoute
         ? {
-            ...withAccess(op, path, access, false),
+            ...withAccess(op, path, access, { session: false, oidc: false }),
             security: access.mode === 'anonymous' ? [] : [{ sessionCookie: [], csrfHeader: [] }],
           }
-        : withAccess(op, path, access, session);
+        : withAccess(op, path, access, { session, oidc: facts.oidcDiscoveryUrl !== undefined });
     }
     paths[path] = out;
   }
@@ -299,6 +313,16 @@ export function completeOpenApiDocument(doc: OpenAPIObject, facts: OpenApiFacts)
       schemas: { ...doc.components?.schemas, ...errors.schemas },
       responses: { ...doc.components?.responses, ...errors.responses },
       securitySchemes: {
+        ...(facts.oidcDiscoveryUrl !== undefined
+          ? {
+              oidc: {
+                type: 'openIdConnect',
+                openIdConnectUrl: facts.oidcDiscoveryUrl,
+                description:
+                  'Access token of the OIDC issuer, with the scopes listed per operation',
+              },
+            }
+          : {}),
         bearer: {
           type: 'http',
           scheme: 'bearer',

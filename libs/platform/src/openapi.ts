@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { declaredAuthorization } from '@app/auth';
+import { BffConfig } from '@app/config';
 import { type CompiledRoute, ROUTE_TABLE } from '@app/routing';
 import { SessionService } from '@app/session';
 import { type OperationAccess, completeOpenApiDocument } from './openapi.complete';
@@ -68,6 +69,7 @@ export function createOpenApiDocument(
     access,
     routes: info.routes ?? [],
     sessionCookie: sessionOf(app)?.config.cookieName,
+    oidcDiscoveryUrl: oidcDiscoveryOf(app),
   });
 }
 
@@ -83,6 +85,14 @@ function controllersByName(
     }
   }
   return out;
+}
+
+/** Discovery URL of the app's first trusted OIDC issuer, if it trusts one. */
+function oidcDiscoveryOf(app: NestFastifyApplication): string | undefined {
+  const issuer = app.get(BffConfig, { strict: false }).auth.oidcIssuers[0];
+  return issuer === undefined
+    ? undefined
+    : `${issuer.url.replace(/\/$/, '')}/.well-known/openid-configuration`;
 }
 
 /** The app's SPA session service, when it serves sessions. */
