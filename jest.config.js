@@ -36,6 +36,10 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/apps/*/test/**/*.e2e-spec.ts'],
+      // A Redis for the Redis-backed suites: the one at REDIS_URL, else a private one, else a
+      // one-line hint (test/support/global-setup.ts). Runs only when e2e tests are selected.
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   ],
   // Global, not per project: Jest ignores testTimeout inside `projects` (it was silently 5 s). The

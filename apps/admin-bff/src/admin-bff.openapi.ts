@@ -6,4 +6,6 @@ export const ADMIN_BFF_OPENAPI: OpenApiInfo = {
   description:
     'Backend-for-Frontend of the admin panel: full detail, internal fields, order status changes.',
   version: '1.0.0',
+  // As AdminBffModule's AuthModule options: routes that declare no roles need `admin`.
+  defaultRoles: ['admin'],
 };

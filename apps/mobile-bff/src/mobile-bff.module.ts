@@ -3,9 +3,9 @@ import type { BffConfig } from '@app/config';
 import { BffPlatformModule } from '@app/platform';
 import { CursorCodec } from '@app/shaping';
 import { LogoutEverywhereController } from './auth/logout-everywhere.controller';
-import { HomeController } from './home/home.controller';
+import { HomeController, HomeV2Controller } from './home/home.controller';
 import { HomeService } from './home/home.service';
-import { OrderController } from './order/order.controller';
+import { OrderController, OrderV2Controller } from './order/order.controller';
 import { OrderService } from './order/order.service';
 import { ProductController, ProductV2Controller } from './product/product.controller';
 import { ProductService } from './product/product.service';
@@ -22,7 +22,9 @@ export class MobileBffModule {
         ProductController,
         ProductV2Controller,
         OrderController,
+        OrderV2Controller,
         HomeController,
+        HomeV2Controller,
         LogoutEverywhereController,
       ],
       providers: [

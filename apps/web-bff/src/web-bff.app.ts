@@ -12,5 +12,7 @@ export function createWebBff(config: BffConfig): Promise<NestFastifyApplication>
     openApi: WEB_BFF_OPENAPI,
     // CORS of the web BFF: credentials (the session cookie) only for the configured SPA origins.
     spaCors: true,
+    // br/gzip as on mobile: list pages are tens of KB of JSON.
+    compression: true,
   });
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CatalogClient } from './catalog.client';
 import { HomeAggregation } from './home.aggregation';
 import { InventoryClient } from './inventory.client';
+import { ListAggregation } from './list.aggregation';
 import { OrderAggregation } from './order.aggregation';
 import { OrdersClient } from './orders.client';
 import { ProductAggregation } from './product.aggregation';
@@ -17,6 +18,7 @@ const PROVIDERS = [
   ProductAggregation,
   OrderAggregation,
   HomeAggregation,
+  ListAggregation,
 ];
 
 /**

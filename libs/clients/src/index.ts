@@ -6,3 +6,10 @@ export { UsersClient } from './users.client';
 export { ProductAggregation } from './product.aggregation';
 export { OrderAggregation } from './order.aggregation';
 export { HomeAggregation } from './home.aggregation';
+export { ListAggregation } from './list.aggregation';
+export type {
+  OrderListPage,
+  ProductListPage,
+  ProductListFilter,
+  PageRequest,
+} from './list.aggregation';

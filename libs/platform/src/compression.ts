@@ -1,4 +1,4 @@
-import compress from '@fastify/compress';
+import compress, { type FastifyCompressOptions } from '@fastify/compress';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { constants } from 'node:zlib';
 
@@ -24,15 +24,20 @@ const COMPRESSIBLE =
  * streams. Brotli runs at quality 4: near gzip speed with smaller output (the default, 11, costs
  * milliseconds per response).
  */
-export async function applyCompression(
-  app: NestFastifyApplication,
-  options: CompressionOptions = {},
-): Promise<void> {
-  await app.register(compress, {
+export function compressionOptions(options: CompressionOptions = {}): FastifyCompressOptions {
+  return {
     threshold: options.thresholdBytes ?? 1024,
     encodings: ['br', 'gzip'],
     customTypes: COMPRESSIBLE,
     brotliOptions: { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } },
     zlibOptions: { level: 6 },
-  });
+  };
+}
+
+/** Registers {@link compressionOptions} on the app. */
+export async function applyCompression(
+  app: NestFastifyApplication,
+  options: CompressionOptions = {},
+): Promise<void> {
+  await app.register(compress, compressionOptions(options));
 }

@@ -166,7 +166,15 @@ export function spaCorsOptions(config: SessionConfig): FastifyCorsOptions {
     credentials: true,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['content-type', 'authorization', 'x-csrf', 'x-request-id', 'traceparent'],
-    exposedHeaders: ['x-request-id', 'x-partial-response', 'retry-after'],
+    // What the SPA reads cross-origin: revalidation, rate-limit state, correlation and partial pages.
+    exposedHeaders: [
+      'etag',
+      'ratelimit',
+      'ratelimit-policy',
+      'retry-after',
+      'x-request-id',
+      'x-partial-response',
+    ],
     maxAge: 600,
   };
   const deny: FastifyCorsOptions = { origin: false };

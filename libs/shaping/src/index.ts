@@ -6,3 +6,5 @@ export { ApiVersioning, DeprecatedEndpoint } from './api-versioning';
 export type { ApiVersioningOptions } from './api-versioning';
 export { minAppVersionHook } from './app-version.hook';
 export { ShapingInputError } from './shaping.errors';
+export { readPageCursor, nextPageCursor } from './page-cursor';
+export type { PagePosition, PageCursorRules } from './page-cursor';

@@ -1,19 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CatalogClient } from '@app/clients';
-import { CursorCodec, ShapingInputError } from '@app/shaping';
-import type { ProductListQueryDto } from './product-list.dto';
-
-const DEFAULT_LIMIT = 20;
-
-/** Position of a listing, bound to its filter so a cursor cannot be replayed on another one. */
-interface ListCursor {
-  /** Next downstream page. */
-  p: number;
-  /** Page size the listing started with. */
-  s: number;
-  /** Category filter ('' for none). */
-  c: string;
-}
+import { CursorCodec, nextPageCursor, readPageCursor } from '@app/shaping';
+import { MAX_LIST_LIMIT, type ProductListQueryDto } from './product-list.dto';
 
 /** Cursor pagination over the catalog's page-based listing. */
 @Injectable()
@@ -24,19 +12,18 @@ export class ProductListService {
   ) {}
 
   async list(query: ProductListQueryDto) {
-    const category = query.category ?? '';
-    const position = query.cursor === undefined ? undefined : this.decode(query.cursor, category);
-    const size = position?.s ?? query.limit ?? DEFAULT_LIMIT;
-    if (position !== undefined && query.limit !== undefined && query.limit !== position.s) {
-      throw new ShapingInputError('INVALID_CURSOR', 'limit cannot change within one listing');
-    }
-    const page = position?.p ?? 1;
+    // The category is bound into the cursor: it continues this listing only.
+    const rules = {
+      listing: `mobile-products|${query.category ?? ''}`,
+      defaultLimit: 20,
+      maxLimit: MAX_LIST_LIMIT,
+    };
+    const position = readPageCursor(this.cursors, query.cursor, query.limit, rules);
     const result = await this.catalog.page({
-      page,
-      pageSize: size,
-      category: category === '' ? undefined : category,
+      page: position.page,
+      pageSize: position.size,
+      category: query.category,
     });
-    const more = page * size < result.total;
     return {
       items: result.items.map((p) => ({
         id: p.id,
@@ -46,26 +33,7 @@ export class ProductListService {
         thumb: p.thumbnailUrl,
         category: p.category,
       })),
-      nextCursor: more
-        ? this.cursors.encode({ p: page + 1, s: size, c: category } satisfies ListCursor)
-        : null,
+      nextCursor: nextPageCursor(this.cursors, position, result.total, rules),
     };
-  }
-
-  private decode(cursor: string, category: string): ListCursor {
-    const c = this.cursors.decode(cursor);
-    if (
-      typeof c.p !== 'number' ||
-      !Number.isInteger(c.p) ||
-      c.p < 2 ||
-      typeof c.s !== 'number' ||
-      !Number.isInteger(c.s) ||
-      c.s < 1 ||
-      c.s > 50 ||
-      c.c !== category
-    ) {
-      throw new ShapingInputError('INVALID_CURSOR', 'The cursor is not valid for this listing');
-    }
-    return c as unknown as ListCursor;
   }
 }
