@@ -35,6 +35,8 @@ async function main(): Promise<void> {
 
   for (const name of SANDBOX_SERVICES)
     process.stdout.write(`sandbox ${name.padEnd(9)} ${sandbox.urls[name]}\n`);
+  for (const [name, url] of Object.entries(sandbox.grpcUrls))
+    process.stdout.write(`sandbox ${name.padEnd(9)} ${url} (gRPC)\n`);
   process.stdout.write(`sandbox ${'control'.padEnd(9)} ${sandbox.controlUrl}\n`);
   process.stdout.write(`sandbox ${'idp'.padEnd(9)} ${sandbox.idp.issuer}\n`);
 
