@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { type BffConfig, ConfigValidationError } from '@app/config';
 import type { RouteSettings, Tier } from '@app/core';
-import type { CompiledRoute, RouteDefinition } from './route-table.types';
+import { compileGrpcRoute } from './grpc-route.loader';
+import type { CompiledGrpcRoute, CompiledRoute, RouteDefinition } from './route-table.types';
 
 /** A route table that cannot be served; the message names the file, the route and the field. */
 export class RouteTableError extends ConfigValidationError {
@@ -36,6 +37,8 @@ const FIELDS = new Set([
   'streaming',
   'upstreamErrors',
   'canary',
+  'grpc',
+  'path',
 ]);
 const NAME = /^[a-z][a-z0-9-]{0,63}$/;
 const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
@@ -100,7 +103,12 @@ function compileRoute(
   if (typeof r.name !== 'string' || !NAME.test(r.name)) {
     problems.push(at('name must be lowercase letters, digits and dashes'));
   }
-  if (
+  const service = typeof r.service === 'string' ? config.downstreams[r.service] : undefined;
+  let grpc: CompiledGrpcRoute | undefined;
+  if (r.grpc !== undefined || r.path !== undefined) {
+    // REST to gRPC: an exact path naming request fields instead of a prefix.
+    grpc = compileGrpcRoute(r, service, at, problems);
+  } else if (
     typeof r.prefix !== 'string' ||
     !PREFIX.test(r.prefix) ||
     /(^|\/)\.\.?(\/|$)/.test(r.prefix)
@@ -109,14 +117,13 @@ function compileRoute(
   } else if (RESERVED.some((p) => r.prefix === p || (r.prefix as string).startsWith(`${p}/`))) {
     problems.push(at(`prefix ${r.prefix} would shadow a path the BFF serves itself`));
   }
-  const service = typeof r.service === 'string' ? config.downstreams[r.service] : undefined;
   if (service === undefined) {
     problems.push(
       at(
         `service "${String(r.service)}" is not in the downstream registry (${Object.keys(config.downstreams).join(', ')})`,
       ),
     );
-  } else if (service.transport !== 'undici') {
+  } else if (service.transport !== 'undici' && r.grpc === undefined && r.path === undefined) {
     problems.push(
       at(
         `service "${service.name}" uses the ${service.transport} transport; pass-through needs undici`,
@@ -287,7 +294,8 @@ function compileRoute(
       streaming: r.streaming === true,
     },
     settings: Object.freeze(settings),
-    prefix: r.prefix as string,
+    prefix: grpc === undefined ? (r.prefix as string) : (r.path as string),
+    ...(grpc === undefined ? {} : { grpc }),
     rewrite: rewrite === undefined ? undefined : rewrite.replace(/\/$/, ''),
     service: (service as { name: string }).name,
     methods: new Set(methods),

@@ -72,6 +72,14 @@ export interface RouteDefinition {
   upstreamErrors?: 'typed' | 'relay';
   /** Share of the route's traffic sent to the service's canary instances, sticky per caller. */
   canary?: { weight: number };
+  /**
+   * REST to gRPC: the route calls this RPC of `service` (which must use the grpc transport)
+   * instead of passing the request through. Needs `path` instead of `prefix`; path parameters,
+   * the query and the JSON body fill the request message, the answer is its proto3 JSON.
+   */
+  grpc?: { service: string; method: string };
+  /** gRPC routes: the exact path, `{field}` segments bound to request fields (`/api/v1/stock/{product_id}`). */
+  path?: string;
 }
 
 /** The file format: `{ "routes": [...] }`. */
@@ -99,6 +107,15 @@ export interface CompiledRoute {
   readonly bounds: ResponseBounds;
   /** The shared HTTP cache of GET/HEAD answers; undefined when the route is not cached. */
   readonly cache: CompiledRouteCache | undefined;
+  /** REST-to-gRPC routes: the RPC and the Fastify path; undefined for pass-through routes. */
+  readonly grpc?: CompiledGrpcRoute;
+}
+
+export interface CompiledGrpcRoute {
+  /** `package.Service/Method`, checked against the service's contract at boot. */
+  readonly rpc: string;
+  /** The route's path in Fastify's syntax (`/api/v1/stock/:product_id`). */
+  readonly fastifyPath: string;
 }
 
 export interface ResponseBounds {
