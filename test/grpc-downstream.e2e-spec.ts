@@ -64,6 +64,8 @@ describe('gRPC downstreams', () => {
       RESILIENCE_RETRY_MAX_ATTEMPTS: '1',
       // A Stock message is about 200 bytes; a batch of 40 is several KiB.
       DOWNSTREAM_INVENTORY_GRPC_MAX_MESSAGE_BYTES: '1024',
+      HEALTH_CRITICAL_SERVICES: 'catalog,inventory,reviews',
+      HEALTH_CACHE_MS: '0',
     });
     strict = await startApp(createWebBff, sandbox, {
       ...overGrpc,
@@ -145,6 +147,24 @@ describe('gRPC downstreams', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(sandbox.cancellations('reviews')).toBe(1);
+  });
+
+  it('is ready by grpc.health.v1 of its gRPC downstreams, and not while one is down', async () => {
+    // The inventory and reviews URLs are gRPC ports: an HTTP GET /health could not succeed there.
+    const ready = await fetch(`${grpc.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect((await json(ready)).checks).toMatchObject({
+      inventory: { status: 'up' },
+      reviews: { status: 'up' },
+    });
+    sandbox.faults.set('reviews', { outage: true });
+    await sandbox.settle();
+    const down = await fetch(`${grpc.url}/health/ready`);
+    expect(down.status).toBe(503);
+    expect((await json(down)).checks).toMatchObject({
+      inventory: { status: 'up' },
+      reviews: { status: 'down' },
+    });
   });
 
   describe('REST to gRPC on routes.json', () => {
