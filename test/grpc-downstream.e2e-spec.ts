@@ -167,6 +167,38 @@ describe('gRPC downstreams', () => {
     });
   });
 
+  it('balances calls over several gRPC instances and leaves out one that is down', async () => {
+    const second = await startSandbox();
+    const balanced = await startApp(createWebBff, sandbox, {
+      CACHE_ENABLED: 'false',
+      BFF_DEADLINE_MS: '2000',
+      DOWNSTREAM_INVENTORY_TRANSPORT: 'grpc',
+      DOWNSTREAM_INVENTORY_URL: `${sandbox.grpcUrls.inventory},${second.grpcUrls.inventory}`,
+      DOWNSTREAM_INVENTORY_EJECT_AFTER: '2',
+      DOWNSTREAM_INVENTORY_EJECT_MS: '60000',
+      RESILIENCE_BREAKER_MIN_CALLS: '1000',
+    });
+    try {
+      const page = async () => {
+        const res = await fetch(`${balanced.url}/products/prd_0005`);
+        expect(res.status).toBe(200);
+        return (await json(res)).meta.partial;
+      };
+      for (let i = 0; i < 4; i++) expect(await page()).toEqual([]);
+      expect([sandbox.hits('inventory'), second.hits('inventory')]).toEqual([2, 2]);
+      // One instance down: its failed attempts are retried on the other, then it is ejected.
+      second.faults.set('inventory', { outage: true });
+      await second.settle();
+      for (let i = 0; i < 6; i++) expect(await page()).toEqual([]);
+      sandbox.resetStats();
+      for (let i = 0; i < 4; i++) expect(await page()).toEqual([]);
+      expect(sandbox.hits('inventory')).toBe(4);
+    } finally {
+      await balanced.app.close();
+      await second.close();
+    }
+  });
+
   describe('REST to gRPC on routes.json', () => {
     const rest = (app: RunningApp, path: string, init?: RequestInit) =>
       fetch(`${app.url}${path}`, init);

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       // Per-request logs only when asked for; they would swamp benchmark runs.
       logger: config.logLevel === 'debug' || config.logLevel === 'trace',
       idp: sandboxIdpOptions(config),
+      protoDir: config.grpcProtoDir,
     });
   } catch (error) {
     process.stderr.write(

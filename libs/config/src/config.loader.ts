@@ -119,6 +119,7 @@ export function loadConfig(env: EnvSource = process.env): BffConfig {
     redisUrl: redis[0],
     redis: readRedisConfig(r, redis[0]),
     downstreams,
+    grpcProtoDir: protoDir,
     sandbox: { host: sandboxHost, port: sandboxPort, idp: sandboxIdp },
     session: readSessionConfig(r, {
       webPort: apps['web-bff'].port,

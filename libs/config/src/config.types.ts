@@ -59,6 +59,8 @@ export interface BffConfig {
   /** The shared Redis and the settings of every client of it (`@app/redis`). */
   readonly redis: RedisConfig;
   readonly downstreams: Readonly<Record<string, DownstreamServiceConfig>>;
+  /** `GRPC_PROTO_DIR`, absolute: the `.proto` contracts of gRPC downstreams (and of the sandbox's). */
+  readonly grpcProtoDir: string;
   /** Where the development sandbox listens (control port; services use the next ports). */
   readonly sandbox: {
     readonly host: string;
