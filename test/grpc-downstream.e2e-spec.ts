@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createMobileBff } from '../apps/mobile-bff/src/mobile-bff.app';
 import { createWebBff } from '../apps/web-bff/src/web-bff.app';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { internalHeaders } from './support/auth';
@@ -43,13 +44,15 @@ describe('gRPC downstreams', () => {
   let grpc: RunningApp;
   /** Real resilience settings (small), for retries and the breaker. */
   let strict: RunningApp;
+  let routesFile: string;
+  let overGrpc: Record<string, string>;
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    const routesFile = join(tmpdir(), `bff-grpc-routes-${process.pid}.json`);
+    routesFile = join(tmpdir(), `bff-grpc-routes-${process.pid}.json`);
     writeFileSync(routesFile, JSON.stringify(ROUTES));
-    const common = { CACHE_ENABLED: 'false', BFF_DEADLINE_MS: '2000' };
-    const overGrpc = {
+    const common = { CACHE_ENABLED: 'false', RATE_LIMIT_ENABLED: 'false', BFF_DEADLINE_MS: '2000' };
+    overGrpc = {
       ...common,
       DOWNSTREAM_INVENTORY_TRANSPORT: 'grpc',
       DOWNSTREAM_INVENTORY_URL: sandbox.grpcUrls.inventory,
@@ -114,6 +117,32 @@ describe('gRPC downstreams', () => {
     );
   });
 
+  it('serves the mobile product pages over gRPC equal to the HTTP ones', async () => {
+    const common = { CACHE_ENABLED: 'false', RATE_LIMIT_ENABLED: 'false', BFF_DEADLINE_MS: '2000' };
+    const mobileHttp = await startApp(createMobileBff, sandbox, common);
+    const mobileGrpc = await startApp(createMobileBff, sandbox, {
+      ...common,
+      DOWNSTREAM_INVENTORY_TRANSPORT: 'grpc',
+      DOWNSTREAM_INVENTORY_URL: sandbox.grpcUrls.inventory,
+      DOWNSTREAM_REVIEWS_TRANSPORT: 'grpc',
+      DOWNSTREAM_REVIEWS_URL: sandbox.grpcUrls.reviews,
+    });
+    try {
+      for (const path of ['/v1/products/prd_0001', '/v2/products/prd_0002']) {
+        const [a, b] = await Promise.all([
+          fetch(`${mobileHttp.url}${path}`),
+          fetch(`${mobileGrpc.url}${path}`),
+        ]);
+        expect(b.status).toBe(200);
+        expect(await json(b)).toEqual(await json(a));
+      }
+      expect(sandbox.recorded('reviews').filter((r) => r.peer !== undefined)).toHaveLength(2);
+    } finally {
+      await mobileGrpc.app.close();
+      await mobileHttp.app.close();
+    }
+  });
+
   it('sends the request id, the traceparent and the verified user context as metadata', async () => {
     const res = await fetch(`${grpc.url}/products/prd_0003`, {
       headers: {
@@ -171,6 +200,7 @@ describe('gRPC downstreams', () => {
     const second = await startSandbox();
     const balanced = await startApp(createWebBff, sandbox, {
       CACHE_ENABLED: 'false',
+      RATE_LIMIT_ENABLED: 'false',
       BFF_DEADLINE_MS: '2000',
       DOWNSTREAM_INVENTORY_TRANSPORT: 'grpc',
       DOWNSTREAM_INVENTORY_URL: `${sandbox.grpcUrls.inventory},${second.grpcUrls.inventory}`,
@@ -196,6 +226,27 @@ describe('gRPC downstreams', () => {
     } finally {
       await balanced.app.close();
       await second.close();
+    }
+  });
+
+  it('answers 503 when the bulkhead of the service is full, without calling it', async () => {
+    const narrow = await startApp(createWebBff, sandbox, {
+      ...overGrpc,
+      DOWNSTREAM_INVENTORY_BULKHEAD_MAX_CONCURRENT: '1',
+      DOWNSTREAM_INVENTORY_BULKHEAD_QUEUE: '0',
+    });
+    try {
+      sandbox.faults.set('inventory', { latencyMs: 500 });
+      const [a, b] = await Promise.all([
+        fetch(`${narrow.url}/api/v1/stock/prd_0001`),
+        fetch(`${narrow.url}/api/v1/stock/prd_0002`),
+      ]);
+      expect([a.status, b.status].sort()).toEqual([200, 503]);
+      const refused = a.status === 503 ? a : b;
+      expect(await json(refused)).toMatchObject({ code: 'DOWNSTREAM_SATURATED' });
+      expect(sandbox.hits('inventory')).toBe(1);
+    } finally {
+      await narrow.app.close();
     }
   });
 

@@ -180,7 +180,13 @@ export class GrpcServiceHost {
   ): grpc.handleUnaryCall<unknown, unknown> {
     const { service, faults, recorder } = this.options;
     return (call, callback) => {
-      recorder.recordCall(service, 'POST', call.getPath(), metadataHeaders(call.metadata));
+      recorder.recordCall(
+        service,
+        'POST',
+        call.getPath(),
+        metadataHeaders(call.metadata),
+        call.getPeer(),
+      );
       const settings = faults.get(service);
       if (settings.resetRate > 0 && this.random() < settings.resetRate) {
         resetStream(call);

@@ -53,9 +53,12 @@ export class RequestRecorder {
     method: string,
     url: string,
     headers: RecordedRequest['headers'],
+    peer?: string,
   ): void {
     this.hitCounts.set(service, (this.hitCounts.get(service) ?? 0) + 1);
-    this.rings.get(service)?.push({ method, url, headers, receivedAt: new Date().toISOString() });
+    const entry: RecordedRequest = { method, url, headers, receivedAt: new Date().toISOString() };
+    if (peer !== undefined) entry.peer = peer;
+    this.rings.get(service)?.push(entry);
   }
 
   /** Counts a call its client cancelled before the answer (a gRPC deadline or cancel). */
