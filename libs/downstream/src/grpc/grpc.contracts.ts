@@ -1,6 +1,6 @@
 import type { GrpcServiceConfig } from '@app/config';
 import type { MethodDefinition, PackageDefinition } from '@grpc/proto-loader';
-import { loadSync } from '@grpc/proto-loader';
+import { fromJSON, loadSync } from '@grpc/proto-loader';
 import type { HttpMethod } from '../downstream.types';
 import { type PathTemplate, compilePathTemplate } from './path.template';
 import {
@@ -13,8 +13,46 @@ import {
 } from './proto.json';
 
 /** The standard health service every gRPC downstream is probed with (readiness). */
-export const HEALTH_PROTO = 'grpc/health/v1/health.proto';
 export const HEALTH_CHECK = 'grpc.health.v1.Health/Check';
+
+/**
+ * grpc/health/v1/health.proto (unary Check only), built in so that a GRPC_PROTO_DIR of the
+ * downstreams' own contracts needs no copy of it.
+ */
+const HEALTH_DESCRIPTOR: Parameters<typeof fromJSON>[0] = {
+  nested: {
+    grpc: {
+      nested: {
+        health: {
+          nested: {
+            v1: {
+              nested: {
+                HealthCheckRequest: { fields: { service: { type: 'string', id: 1 } } },
+                HealthCheckResponse: {
+                  fields: { status: { type: 'ServingStatus', id: 1 } },
+                  nested: {
+                    ServingStatus: {
+                      values: { UNKNOWN: 0, SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN: 3 },
+                    },
+                  },
+                },
+                Health: {
+                  methods: {
+                    Check: {
+                      requestType: 'HealthCheckRequest',
+                      responseType: 'HealthCheckResponse',
+                      comment: 'Unary health check (grpc.health.v1)',
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
 
 /** One unary RPC of a downstream's contract. */
 export interface RpcMethod {
@@ -73,10 +111,13 @@ export class GrpcContracts {
   private readonly bindings: HttpBinding[] = [];
 
   constructor(config: GrpcServiceConfig) {
-    const definition: PackageDefinition = loadSync([...config.protoFiles, HEALTH_PROTO], {
-      ...PROTO_LOADER_OPTIONS,
-      includeDirs: [config.protoDir],
-    });
+    const definition: PackageDefinition = {
+      ...loadSync([...config.protoFiles], {
+        ...PROTO_LOADER_OPTIONS,
+        includeDirs: [config.protoDir],
+      }),
+      ...fromJSON(HEALTH_DESCRIPTOR, PROTO_LOADER_OPTIONS),
+    };
     this.types = new ProtoTypes(definition);
     for (const service of [...config.services, 'grpc.health.v1.Health']) {
       const methods = definition[service] as Record<string, MethodDefinition<object, object>>;

@@ -107,6 +107,56 @@ describe('gRPC contracts and the proto3 JSON mapping', () => {
   });
 });
 
+describe('proto3 JSON of oneofs, optional fields and well-known types', () => {
+  const contracts = new GrpcContracts({
+    protoDir: __dirname,
+    protoFiles: ['proto.json.spec.proto'],
+    services: ['bfftest.mapping.v1.MappingService'],
+    maxMessageBytes: 4096,
+    keepAliveMs: 300_000,
+  });
+  const rpc = contracts.method('bfftest.mapping.v1.MappingService/Echo');
+  const { requestSerialize, responseDeserialize } = rpc.definition;
+  /** Encodes and decodes like the transport, then writes proto3 JSON. */
+  const roundTrip = (message: object) =>
+    messageToJson(contracts.types, rpc.response, responseDeserialize(requestSerialize(message)));
+
+  it('writes only the set member of a oneof and leaves unset optional fields out', () => {
+    expect(roundTrip({})).toEqual({ c: null, at: null, took: null });
+    expect(roundTrip({ b: { x: 'y' }, d: 0 })).toEqual({
+      b: { x: 'y' },
+      c: null,
+      d: 0,
+      at: null,
+      took: null,
+    });
+  });
+
+  it('writes and reads Timestamp and Duration in their JSON forms', () => {
+    expect(
+      roundTrip({
+        at: { seconds: '1700000000', nanos: 5_000_000 },
+        took: { seconds: '-1', nanos: -500_000_000 },
+      }),
+    ).toMatchObject({ at: '2023-11-14T22:13:20.005Z', took: '-1.500s' });
+    expect(
+      contracts.messageFor(rpc, {}, new URLSearchParams(), {
+        at: '2023-11-14T23:13:20.000000001+01:00',
+        took: '2.25s',
+      }),
+    ).toEqual({
+      at: { seconds: '1700000000', nanos: 1 },
+      took: { seconds: '2', nanos: 250_000_000 },
+    });
+    expect(() => contracts.messageFor(rpc, {}, new URLSearchParams(), { at: 'yesterday' })).toThrow(
+      /body.at must be an RFC 3339 timestamp/,
+    );
+    expect(() => contracts.messageFor(rpc, {}, new URLSearchParams(), { took: 5 })).toThrow(
+      /body.took must be a duration/,
+    );
+  });
+});
+
 describe('path templates', () => {
   it('binds single segments, segment patterns and the rest of the path', () => {
     expect(compilePathTemplate('/inventory/{product_id}').match('/inventory/prd%5F1')).toEqual({

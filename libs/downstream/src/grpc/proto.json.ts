@@ -172,6 +172,61 @@ export class ProtoTypes {
   }
 }
 
+// ---- well-known types with their own JSON form (besides the wrappers) ----
+
+interface WellKnown {
+  toJson(message: Record<string, unknown>): string;
+  /** The message, or undefined when the text is not in the type's JSON form. */
+  fromJson(text: string): Record<string, unknown> | undefined;
+  expected: string;
+}
+
+/** 0, 3, 6 or 9 fractional digits, as proto3 JSON writes them. */
+function fraction(nanos: number): string {
+  if (nanos === 0) return '';
+  const digits = String(nanos).padStart(9, '0');
+  if (nanos % 1_000_000 === 0) return `.${digits.slice(0, 3)}`;
+  if (nanos % 1_000 === 0) return `.${digits.slice(0, 6)}`;
+  return `.${digits}`;
+}
+
+const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
+const DURATION = /^(-)?(\d{1,12})(?:\.(\d{1,9}))?s$/;
+
+const WELL_KNOWN: Readonly<Record<string, WellKnown>> = {
+  'google.protobuf.Timestamp': {
+    expected: 'an RFC 3339 timestamp',
+    toJson: (m) => {
+      const seconds = Number(m.seconds ?? 0);
+      const iso = new Date(seconds * 1000).toISOString().slice(0, 19);
+      return `${iso}${fraction(Number(m.nanos ?? 0))}Z`;
+    },
+    fromJson: (text) => {
+      const match = TIMESTAMP.exec(text);
+      if (match === null) return undefined;
+      const ms = Date.parse(`${match[1]}${match[3]}`);
+      if (Number.isNaN(ms)) return undefined;
+      return { seconds: String(ms / 1000), nanos: Number((match[2] ?? '').padEnd(9, '0')) };
+    },
+  },
+  'google.protobuf.Duration': {
+    expected: 'a duration like "1.5s"',
+    toJson: (m) => {
+      const seconds = Number(m.seconds ?? 0);
+      const nanos = Number(m.nanos ?? 0);
+      const sign = seconds < 0 || nanos < 0 ? '-' : '';
+      return `${sign}${Math.abs(seconds)}${fraction(Math.abs(nanos))}s`;
+    },
+    fromJson: (text) => {
+      const match = DURATION.exec(text);
+      if (match === null) return undefined;
+      const sign = match[1] === '-' ? -1 : 1;
+      const nanos = Number((match[3] ?? '').padEnd(9, '0'));
+      return { seconds: String(sign * Number(match[2])), nanos: sign * nanos };
+    },
+  },
+};
+
 // ---- message -> JSON ----
 
 function scalarToJson(kind: ScalarKind, value: unknown): unknown {
@@ -191,9 +246,14 @@ function valueToJson(types: ProtoTypes, field: FieldInfo, value: unknown): unkno
 export function messageToJson(types: ProtoTypes, info: MessageInfo, message: unknown): unknown {
   const obj = (message ?? {}) as Record<string, unknown>;
   if (info.wrapper !== undefined) return scalarToJson(info.wrapper, obj.value);
+  const special = WELL_KNOWN[info.fullName];
+  if (special !== undefined) return special.toJson(obj);
   const out: Record<string, unknown> = {};
   for (const field of info.fields) {
     const value = obj[field.name];
+    // Decoded with defaults, only fields with presence can be undefined: an unset member of a
+    // oneof or an unset proto3 `optional`, which proto3 JSON leaves out.
+    if (value === undefined && !field.repeated && field.map === undefined) continue;
     if (field.map !== undefined) {
       const map: Record<string, unknown> = {};
       for (const [k, v] of Object.entries((value ?? {}) as Record<string, unknown>)) {
@@ -282,6 +342,13 @@ function valueFromJson(
   const info = types.message(field.typeName as string);
   if (info.wrapper !== undefined) {
     return { value: scalarFromJson(info.wrapper, value, path, text) };
+  }
+  const special = WELL_KNOWN[info.fullName];
+  if (special !== undefined) {
+    if (typeof value !== 'string') throw mismatch(path, special.expected);
+    const parsed = special.fromJson(value);
+    if (parsed === undefined) throw mismatch(path, special.expected);
+    return parsed;
   }
   if (text) throw mismatch(path, 'given in the body (a message)');
   return messageFromJson(types, info, value, path);
