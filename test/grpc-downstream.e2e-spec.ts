@@ -236,10 +236,12 @@ describe('gRPC downstreams', () => {
       DOWNSTREAM_INVENTORY_BULKHEAD_QUEUE: '0',
     });
     try {
-      sandbox.faults.set('inventory', { latencyMs: 500 });
+      // Long enough that the second request arrives while the first holds the only slot (the
+      // batch route has the 2 s endpoint deadline, not the 1 s of the single-stock route).
+      sandbox.faults.set('inventory', { latencyMs: 1200 });
       const [a, b] = await Promise.all([
-        fetch(`${narrow.url}/api/v1/stock/prd_0001`),
-        fetch(`${narrow.url}/api/v1/stock/prd_0002`),
+        fetch(`${narrow.url}/api/v1/stock?productIds=prd_0001`),
+        fetch(`${narrow.url}/api/v1/stock?productIds=prd_0002`),
       ]);
       expect([a.status, b.status].sort()).toEqual([200, 503]);
       const refused = a.status === 503 ? a : b;
