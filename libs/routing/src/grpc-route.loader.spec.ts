@@ -55,6 +55,7 @@ describe('REST-to-gRPC routes in the route table', () => {
       { path: '/s/{product_id=**}', grpc: GET_STOCK },
       /path must be a plain path/,
     ],
+    ['a path the BFF serves', { path: '/health/{product_id}', grpc: GET_STOCK }, /would shadow/],
     ['a prefix as well', { path: '/s', prefix: '/s', grpc: GET_STOCK }, /prefix does not apply/],
     [
       'a cache setting',

@@ -21,6 +21,8 @@ const PASS_THROUGH_ONLY: readonly (keyof RouteDefinition)[] = [
 const PATH = /^(\/([A-Za-z0-9_~-][A-Za-z0-9._~-]*|\{[A-Za-z_][A-Za-z0-9_]*\}))+$/;
 const SERVICE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 const METHOD = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Paths the BFF itself serves (as for pass-through prefixes). */
+const RESERVED = ['/health', '/docs', '/metrics'];
 
 /** Contracts loaded for route validation, once per service config. */
 const loaded = new WeakMap<GrpcServiceConfig, GrpcContracts>();
@@ -63,6 +65,8 @@ export function compileGrpcRoute(
   }
   if (typeof r.path !== 'string' || !PATH.test(r.path) || /(^|\/)\.\.?(\/|$)/.test(r.path)) {
     problems.push(at('path must be a plain path with {field} segments, like /api/v1/stock/{id}'));
+  } else if (RESERVED.some((p) => r.path === p || (r.path as string).startsWith(`${p}/`))) {
+    problems.push(at(`path ${r.path} would shadow a path the BFF serves itself`));
   }
   if (service !== undefined && service.grpc === undefined) {
     problems.push(at(`service "${service.name}" must use the grpc transport for a gRPC route`));

@@ -118,6 +118,8 @@ export class GrpcTransport implements DownstreamTransport {
       return { status: 200, headers: JSON_HEADERS, body: Buffer.from(JSON.stringify(json)) };
     } catch (error) {
       if (call.callerSignal?.aborted === true) outcome = 'neutral';
+      // Our own budget timer cancels a slow call (CANCELLED): a failure of the instance too.
+      else if (call.signal.aborted) outcome = 'failure';
       else if (isServiceError(error)) outcome = UNHEALTHY.has(error.code) ? 'failure' : 'success';
       throw isServiceError(error)
         ? grpcStatusError(error, call, invocation.clientInput)
