@@ -162,7 +162,13 @@ describe('OpenAPI completeness', () => {
     expect(admin.paths['/orders/{id}/status'].patch).toMatchObject({
       'x-required-roles': ['admin'],
       'x-required-scopes': ['orders:write'],
-      security: [{ oidc: ['orders:write'] }, { bearer: [] }, { apiKey: [] }],
+      // The admin panel's cookie session counts too (with its X-CSRF header).
+      security: [
+        { oidc: ['orders:write'] },
+        { bearer: [] },
+        { apiKey: [] },
+        { sessionCookie: [], csrfHeader: [] },
+      ],
     });
     expect(admin.components.securitySchemes.oidc).toMatchObject({
       type: 'openIdConnect',

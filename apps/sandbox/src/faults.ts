@@ -15,6 +15,11 @@ export interface FaultSettings {
   resetRate: number;
   /** Status and headers go out at once; the body trickles over this many ms (0..60000). */
   slowBodyMs: number;
+  /**
+   * gRPC status code of injected errors on the gRPC listeners (1..16); 0 (default) derives it
+   * from `errorStatus` (503 UNAVAILABLE, 504 DEADLINE_EXCEEDED, 501 UNIMPLEMENTED, else INTERNAL).
+   */
+  grpcStatus: number;
 }
 
 export const DEFAULT_FAULT_SETTINGS: Readonly<FaultSettings> = Object.freeze({
@@ -25,6 +30,7 @@ export const DEFAULT_FAULT_SETTINGS: Readonly<FaultSettings> = Object.freeze({
   outage: false,
   resetRate: 0,
   slowBodyMs: 0,
+  grpcStatus: 0,
 });
 
 /** Thrown for an unknown service or an invalid settings patch; `problems` lists every issue. */
@@ -53,6 +59,7 @@ const RULES: Readonly<Record<keyof FaultSettings, { check: Rule; expected: strin
   outage: { check: (v) => typeof v === 'boolean', expected: 'a boolean' },
   resetRate: { check: range(0, 1), expected: 'a number between 0 and 1' },
   slowBodyMs: { check: range(0, 60_000), expected: 'a number between 0 and 60000' },
+  grpcStatus: { check: range(0, 16, true), expected: 'an integer between 0 and 16' },
 };
 
 export const FAULT_SETTING_KEYS = Object.keys(RULES) as (keyof FaultSettings)[];

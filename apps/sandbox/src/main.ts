@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       // Per-request logs only when asked for; they would swamp benchmark runs.
       logger: config.logLevel === 'debug' || config.logLevel === 'trace',
       idp: sandboxIdpOptions(config),
+      protoDir: config.grpcProtoDir,
     });
   } catch (error) {
     process.stderr.write(
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
 
   for (const name of SANDBOX_SERVICES)
     process.stdout.write(`sandbox ${name.padEnd(9)} ${sandbox.urls[name]}\n`);
+  for (const [name, url] of Object.entries(sandbox.grpcUrls))
+    process.stdout.write(`sandbox ${name.padEnd(9)} ${url} (gRPC)\n`);
   process.stdout.write(`sandbox ${'control'.padEnd(9)} ${sandbox.controlUrl}\n`);
   process.stdout.write(`sandbox ${'idp'.padEnd(9)} ${sandbox.idp.issuer}\n`);
 

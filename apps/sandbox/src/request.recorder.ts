@@ -32,6 +32,7 @@ class Ring<T> {
 /** Hit counters and the last requests of each service. */
 export class RequestRecorder {
   private readonly hitCounts = new Map<SandboxServiceName, number>();
+  private readonly cancelCounts = new Map<SandboxServiceName, number>();
   private readonly rings = new Map<SandboxServiceName, Ring<RecordedRequest>>();
 
   constructor() {
@@ -40,16 +41,33 @@ export class RequestRecorder {
   }
 
   record(service: SandboxServiceName, req: IncomingMessage): void {
-    this.hitCounts.set(service, (this.hitCounts.get(service) ?? 0) + 1);
     const headers: RecordedRequest['headers'] = {};
     for (const [name, value] of Object.entries(req.headers))
       headers[name] = Array.isArray(value) ? [...value] : value;
-    this.rings.get(service)?.push({
-      method: req.method ?? 'GET',
-      url: req.url ?? '/',
-      headers,
-      receivedAt: new Date().toISOString(),
-    });
+    this.recordCall(service, req.method ?? 'GET', req.url ?? '/', headers);
+  }
+
+  /** A call that did not come as an IncomingMessage (gRPC: `POST /pkg.Service/Method`, metadata). */
+  recordCall(
+    service: SandboxServiceName,
+    method: string,
+    url: string,
+    headers: RecordedRequest['headers'],
+    peer?: string,
+  ): void {
+    this.hitCounts.set(service, (this.hitCounts.get(service) ?? 0) + 1);
+    const entry: RecordedRequest = { method, url, headers, receivedAt: new Date().toISOString() };
+    if (peer !== undefined) entry.peer = peer;
+    this.rings.get(service)?.push(entry);
+  }
+
+  /** Counts a call its client cancelled before the answer (a gRPC deadline or cancel). */
+  recordCancellation(service: SandboxServiceName): void {
+    this.cancelCounts.set(service, (this.cancelCounts.get(service) ?? 0) + 1);
+  }
+
+  cancellations(service: SandboxServiceName): number {
+    return this.cancelCounts.get(service) ?? 0;
   }
 
   hits(service: SandboxServiceName): number {
@@ -63,6 +81,7 @@ export class RequestRecorder {
   reset(): void {
     for (const name of SANDBOX_SERVICES) {
       this.hitCounts.set(name, 0);
+      this.cancelCounts.set(name, 0);
       this.rings.get(name)?.clear();
     }
   }

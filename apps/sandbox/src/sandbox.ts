@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { resolve } from 'node:path';
 import { createControlServer } from './control.server';
+import { GrpcServiceHost, type GrpcServiceDefinition } from './grpc.host';
 import { FaultRegistry } from './faults';
 import { startIdp } from './idp/idp.server';
 import type { SandboxIdp, SandboxIdpOptions } from './idp/idp.types';
@@ -10,9 +12,11 @@ import type { SeedData } from './seed.types';
 import { createServiceApp } from './service.app';
 import { ServiceHost, urlFor } from './service.host';
 import { registerCatalogRoutes } from './services/catalog.service';
+import { inventoryGrpcService } from './services/inventory.grpc';
 import { registerInventoryRoutes } from './services/inventory.service';
 import { registerOrdersRoutes } from './services/orders.service';
 import { registerPermissionsRoutes } from './services/permissions.service';
+import { reviewsGrpcService } from './services/reviews.grpc';
 import { registerReviewsRoutes } from './services/reviews.service';
 import { registerUsersRoutes } from './services/users.service';
 
@@ -31,12 +35,25 @@ export interface SandboxOptions {
   logger?: boolean;
   /** Dev identity provider settings; it listens on port+6 (ephemeral when port is 0). */
   idp?: SandboxIdpOptions;
+  /** Directory of the `.proto` contracts (default `protos` under the working directory). */
+  protoDir?: string;
 }
+
+/** Services the sandbox also serves over gRPC, with their port offset from the control port. */
+export const SANDBOX_GRPC_SERVICES = { inventory: 14, reviews: 15 } as const;
+export type SandboxGrpcServiceName = keyof typeof SANDBOX_GRPC_SERVICES;
 
 export interface Sandbox {
   /** Base URL of each service, e.g. `http://127.0.0.1:4003` (no trailing slash). */
   urls: Record<SandboxServiceName, string>;
   controlUrl: string;
+  /**
+   * gRPC listener of the services that have one (`grpc://127.0.0.1:4014`...): the same seeded data
+   * and the same faults as their HTTP listener, plus grpc.health.v1.
+   */
+  grpcUrls: Record<SandboxGrpcServiceName, string>;
+  /** gRPC calls of the service that their client cancelled (deadline, cancel) before the answer. */
+  cancellations(service: SandboxServiceName): number;
   /** The dev OIDC identity provider (oidc-provider): `idp.issuer`, `idp.grants(type)`. */
   idp: SandboxIdp;
   /** In-process fault control (the control HTTP API uses the same registry). */
@@ -74,9 +91,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
   const logger = options.logger ?? false;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535 - SANDBOX_SERVICES.length) {
+  if (!Number.isInteger(port) || port < 0 || port > 65_535 - SANDBOX_GRPC_SERVICES.reviews) {
     throw new RangeError(
-      `port must be 0 or an integer up to ${65_535 - SANDBOX_SERVICES.length} (got ${port})`,
+      `port must be 0 or an integer up to ${65_535 - SANDBOX_GRPC_SERVICES.reviews} (got ${port})`,
     );
   }
 
@@ -88,13 +105,31 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     REGISTER[service](app, data);
     return new ServiceHost(service, app, host, port === 0 ? 0 : port + i + 1, faults);
   });
+  const grpcDefinitions: Record<SandboxGrpcServiceName, GrpcServiceDefinition> = {
+    inventory: inventoryGrpcService(data),
+    reviews: reviewsGrpcService(data),
+  };
+  const protoDir = options.protoDir ?? resolve('protos');
+  const grpcHosts = (Object.keys(SANDBOX_GRPC_SERVICES) as SandboxGrpcServiceName[]).map(
+    (service) =>
+      new GrpcServiceHost({
+        service,
+        definition: grpcDefinitions[service],
+        protoDir,
+        host,
+        port: port === 0 ? 0 : port + SANDBOX_GRPC_SERVICES[service],
+        faults,
+        recorder,
+      }),
+  );
   const settle = async (): Promise<void> => {
-    await Promise.all(hosts.map((h) => h.sync()));
+    await Promise.all([...hosts.map((h) => h.sync()), ...grpcHosts.map((h) => h.sync())]);
   };
   const control = createControlServer({ faults, recorder, settle, logger });
   // A failed resume (port taken meanwhile) is retried by the next settle().
   const unsubscribe = faults.onChange((service) => {
     void hosts[SANDBOX_SERVICES.indexOf(service)].sync().catch(() => undefined);
+    for (const h of grpcHosts) if (h.service === service) void h.sync().catch(() => undefined);
   });
 
   const idpStarting = startIdp({ host, port: port === 0 ? 0 : port + 6, logger, ...options.idp });
@@ -102,6 +137,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     unsubscribe();
     await Promise.allSettled([
       ...hosts.map((h) => h.close()),
+      ...grpcHosts.map((h) => h.close()),
       control.close(),
       idpStarting.then((idp) => idp.close()),
     ]);
@@ -110,6 +146,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   try {
     const started = await Promise.allSettled([
       ...hosts.map((h) => h.start()),
+      ...grpcHosts.map((h) => h.start()),
       control.listen({ host, port }),
       idpStarting,
     ]);
@@ -126,11 +163,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     SandboxServiceName,
     string
   >;
+  const grpcUrls = Object.fromEntries(grpcHosts.map((h) => [h.service, h.url])) as Record<
+    SandboxGrpcServiceName,
+    string
+  >;
   let closing: Promise<void> | undefined;
 
   return {
     urls,
     controlUrl: urlFor(host, controlPort),
+    grpcUrls,
+    cancellations: (service) => recorder.cancellations(service),
     idp,
     faults,
     hits: (service) => recorder.hits(service),

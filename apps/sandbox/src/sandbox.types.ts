@@ -13,4 +13,6 @@ export interface RecordedRequest {
   url: string;
   headers: Record<string, string | string[] | undefined>;
   receivedAt: string;
+  /** gRPC calls: the client's address and port (calls on one HTTP/2 connection share it). */
+  peer?: string;
 }

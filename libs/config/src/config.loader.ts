@@ -10,6 +10,7 @@ import { readRoutingConfig } from './routing.config';
 import { readObservabilityConfig } from './observability.config';
 import { readRedisConfig, readRedisUrl } from './redis.config';
 import { readEdgeConfig } from './edge.config';
+import { SANDBOX_GRPC_CONTRACTS, readGrpcProtoDir, readGrpcService } from './grpc.config';
 
 export type { EnvSource };
 
@@ -43,22 +44,33 @@ const SERVICE_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 function readService(
   r: EnvReader,
   name: string,
-  defaultPort: number | undefined,
-  sandboxHost: string,
+  sandbox: { host: string; port: number },
+  protoDir: string,
 ): DownstreamServiceConfig {
   const prefix = `DOWNSTREAM_${name.toUpperCase().replace(/-/g, '_')}`;
-  const fallback = defaultPort === undefined ? [] : [`http://${sandboxHost}:${defaultPort}`];
-  const urls = r.urls(`${prefix}_URL`, fallback, ['http:', 'https:']);
+  const transport = r.oneOf(`${prefix}_TRANSPORT`, ['undici', 'axios', 'grpc'] as const, 'undici');
+  // Sandbox default ports follow the control port, so SANDBOX_PORT moves them together.
+  const grpc = transport === 'grpc';
+  const offset = grpc
+    ? SANDBOX_GRPC_CONTRACTS[name]?.portOffset
+    : DEFAULT_SERVICES[name] === undefined
+      ? undefined
+      : DEFAULT_SERVICES[name] - 4000;
+  const scheme = grpc ? 'grpc' : 'http';
+  const fallback =
+    offset === undefined ? [] : [`${scheme}://${sandbox.host}:${sandbox.port + offset}`];
+  const urls = r.urls(`${prefix}_URL`, fallback, grpc ? ['grpc:', 'grpcs:'] : ['http:', 'https:']);
   if (urls.length === 0 && !r.problems.some((p) => p.startsWith(`${prefix}_URL`))) {
     r.problems.push(`${prefix}_URL is required for downstream service "${name}"`);
   }
-  return {
+  const service: DownstreamServiceConfig = {
     name,
     urls,
     timeoutMs: r.int(`${prefix}_TIMEOUT_MS`, 5_000, 1, 600_000),
-    transport: r.oneOf(`${prefix}_TRANSPORT`, ['undici', 'axios'] as const, 'undici'),
+    transport,
     connections: r.int(`${prefix}_CONNECTIONS`, 128, 1, 10_000),
   };
+  return grpc ? { ...service, grpc: readGrpcService(r, name, prefix, protoDir) } : service;
 }
 
 /**
@@ -75,6 +87,7 @@ export function loadConfig(env: EnvSource = process.env): BffConfig {
     .map((s) => s.trim())
     .filter(Boolean);
   const downstreams: Record<string, DownstreamServiceConfig> = {};
+  const protoDir = readGrpcProtoDir(r, process.cwd());
   for (const name of names) {
     if (!SERVICE_NAME.test(name)) {
       r.problems.push(
@@ -82,12 +95,7 @@ export function loadConfig(env: EnvSource = process.env): BffConfig {
       );
       continue;
     }
-    // Sandbox default ports follow the control port, so SANDBOX_PORT moves them together.
-    const offset =
-      DEFAULT_SERVICES[name] === undefined
-        ? undefined
-        : DEFAULT_SERVICES[name] - 4000 + sandboxPort;
-    downstreams[name] = readService(r, name, offset, sandboxHost);
+    downstreams[name] = readService(r, name, { host: sandboxHost, port: sandboxPort }, protoDir);
   }
 
   const apps: Record<BffAppName, { port: number }> = {
@@ -111,6 +119,7 @@ export function loadConfig(env: EnvSource = process.env): BffConfig {
     redisUrl: redis[0],
     redis: readRedisConfig(r, redis[0]),
     downstreams,
+    grpcProtoDir: protoDir,
     sandbox: { host: sandboxHost, port: sandboxPort, idp: sandboxIdp },
     session: readSessionConfig(r, {
       webPort: apps['web-bff'].port,

@@ -8,8 +8,12 @@ import type { RoutingConfig } from './routing.config';
 import type { ObservabilityConfig } from './observability.config';
 import type { RedisConfig } from './redis.config';
 import type { EdgeConfig } from './edge.config';
-/** How a downstream service is reached. `undici` is the fast default; `axios` exists for teams that rely on axios interceptors. */
-export type DownstreamTransportKind = 'undici' | 'axios';
+import type { GrpcServiceConfig } from './grpc.config';
+/**
+ * How a downstream service is reached. `undici` is the fast default; `axios` exists for teams that
+ * rely on axios interceptors; `grpc` calls the RPCs of its `.proto` contract (@grpc/grpc-js).
+ */
+export type DownstreamTransportKind = 'undici' | 'axios' | 'grpc';
 
 export type BffAppName = 'web-bff' | 'mobile-bff' | 'admin-bff';
 
@@ -27,6 +31,8 @@ export interface DownstreamServiceConfig {
   readonly transport: DownstreamTransportKind;
   /** Keep-alive connections per instance (undici Pool size / axios maxSockets). */
   readonly connections: number;
+  /** Contract, limits and keep-alive of a `grpc` transport; absent for the HTTP transports. */
+  readonly grpc?: GrpcServiceConfig;
 }
 
 export interface BffAppConfig {
@@ -53,6 +59,8 @@ export interface BffConfig {
   /** The shared Redis and the settings of every client of it (`@app/redis`). */
   readonly redis: RedisConfig;
   readonly downstreams: Readonly<Record<string, DownstreamServiceConfig>>;
+  /** `GRPC_PROTO_DIR`, absolute: the `.proto` contracts of gRPC downstreams (and of the sandbox's). */
+  readonly grpcProtoDir: string;
   /** Where the development sandbox listens (control port; services use the next ports). */
   readonly sandbox: {
     readonly host: string;

@@ -2,7 +2,13 @@ export { ConfigModule } from './config.module';
 export type { ConfigModuleOptions, ConfigModuleAsyncOptions } from './config.module';
 export { loadConfig, ConfigValidationError } from './config.loader';
 export { BffConfig } from './config.types';
-export type { BffAppName, DownstreamServiceConfig, LogLevel } from './config.types';
+export type {
+  BffAppName,
+  DownstreamServiceConfig,
+  DownstreamTransportKind,
+  LogLevel,
+} from './config.types';
+export type { GrpcServiceConfig } from './grpc.config';
 export type { ResilienceConfig, ServiceResilienceSettings } from './resilience.config';
 export type {
   RateLimitConfig,

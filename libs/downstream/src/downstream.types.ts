@@ -1,5 +1,6 @@
 import type { DownstreamServiceConfig } from '@app/config';
 import type { Readable } from 'node:stream';
+import type { RpcInvocation } from './grpc/grpc.contracts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
@@ -79,6 +80,13 @@ export interface DownstreamCall {
    * so policies below it never plan work past it (no retry that cannot finish in time).
    */
   deadlineAt?: number;
+  /** gRPC calls: the RPC and its request message (see `GrpcTransport.prepare`). */
+  rpc?: RpcInvocation;
+  /**
+   * Whether the operation is safe to send again, when its contract says so (a gRPC method's
+   * `idempotency_level`); overrides the HTTP method rule of retries. Undefined: decided by method.
+   */
+  idempotent?: boolean;
 }
 
 /** What a transport returns: status, headers and the raw body. */
@@ -100,6 +108,11 @@ export type DownstreamMiddleware = (next: DownstreamProxy) => DownstreamProxy;
 export interface DownstreamTransport {
   readonly kind: string;
   send: DownstreamProxy;
+  /**
+   * Called once per call before the stack runs, with the unserialised body: a transport that
+   * needs to name the operation (gRPC) does it here, so the policies above it can see it.
+   */
+  prepare?(call: DownstreamCall, body: unknown): void;
   close(): Promise<void>;
 }
 

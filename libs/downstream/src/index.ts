@@ -8,6 +8,13 @@ export type { UpstreamAnswer } from './downstream.middlewares';
 export { DOWNSTREAM_OBSERVER } from './downstream.types';
 export { HeaderPolicy, HOP_BY_HOP_HEADERS } from './header.policy';
 export { dpath } from './dpath';
+export { isRetryableFailure, markNotRetryable } from './retry.hints';
+export { GrpcTransport } from './transports/grpc.transport';
+export { GrpcContracts } from './grpc/grpc.contracts';
+export type { RpcMethod, RpcInvocation } from './grpc/grpc.contracts';
+export { TranscodeError, PROTO_LOADER_OPTIONS } from './grpc/proto.json';
+export { compilePathTemplate } from './grpc/path.template';
+export type { PathTemplate } from './grpc/path.template';
 export type {
   HttpMethod,
   DownstreamCall,

@@ -41,7 +41,9 @@ class CheckFailed extends Error {}
 
 /**
  * Readiness of the app: not draining, Redis answering PING (when the app uses it) and every
- * critical downstream answering its `/health` with a 2xx, each within `HEALTH_TIMEOUT_MS`. Redis
+ * critical downstream answering its `/health` with a 2xx (a gRPC downstream: grpc.health.v1
+ * `Check` answering SERVING, which its transport sends for `GET /health`), each within
+ * `HEALTH_TIMEOUT_MS`. Redis
  * gates readiness only when one of the app's uses of it fails closed (sessions, uncached API keys,
  * fail-closed rate limits); when every use fails open (rate limits, cache, audit stream), a Redis
  * outage is reported as `degraded` with status 200.

@@ -7,6 +7,8 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 export function isRetryableRequest(call: DownstreamCall): boolean {
   // A streamed (pass-through) body is consumed by the first attempt and cannot be sent again.
   if (call.body !== undefined && typeof call.body !== 'string') return false;
+  // A contract's own word (a gRPC method's idempotency_level) beats the HTTP method.
+  if (call.idempotent !== undefined) return call.idempotent;
   if (IDEMPOTENT.has(call.method)) return true;
   // Headers keep the caller's spelling; the two usual ones are checked instead of scanning them all.
   const key = call.headers['idempotency-key'] ?? call.headers['Idempotency-Key'];

@@ -1,6 +1,7 @@
 import type { ServiceResilienceSettings } from '@app/config';
 import { RequestContextStore, isBffError } from '@app/core';
 import {
+  isRetryableFailure,
   refreshBudgetHeader,
   type DownstreamCall,
   type DownstreamProxy,
@@ -109,7 +110,10 @@ export class DownstreamRetry {
     n: number,
   ): AttemptFailure {
     if (!isServiceFailure(error, call)) return new AttemptFailure(error, false, undefined);
-    const delay = n + 1 < attempts ? this.retryDelay(error, call, n) : undefined;
+    // The transport may know the failure must not be repeated (gRPC: all but UNAVAILABLE and
+    // RESOURCE_EXHAUSTED); it still counts against the service.
+    const delay =
+      n + 1 < attempts && isRetryableFailure(error) ? this.retryDelay(error, call, n) : undefined;
     return new AttemptFailure(error, true, delay);
   }
 

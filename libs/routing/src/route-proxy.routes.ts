@@ -18,6 +18,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GrpcTranscoder } from './grpc-transcoder.service';
 import { RouteProxy } from './route-proxy.service';
 import type { CompiledRoute } from './route-table.types';
 import { ROUTE_CONFIG_KEY } from './routing.hooks';
@@ -46,6 +47,7 @@ export class ProxyRoutes implements OnModuleInit {
     private readonly host: HttpAdapterHost,
     private readonly modules: ModuleRef,
     private readonly proxy: RouteProxy,
+    private readonly transcoder: GrpcTranscoder,
     @Inject(ROUTE_TABLE) private readonly routes: readonly CompiledRoute[],
   ) {}
 
@@ -80,6 +82,7 @@ export class ProxyRoutes implements OnModuleInit {
       value: `RouteProxy_${route.settings.name.replace(/-/g, '_')}`,
     });
     const proxy = this.proxy;
+    const transcoder = this.transcoder;
     const handle = async function forward(
       request: FastifyRequest,
       reply: FastifyReply,
@@ -91,7 +94,11 @@ export class ProxyRoutes implements OnModuleInit {
       if (ctx.deadlineAt - performance.now() <= 0) {
         throw new DeadlineExceededError('The endpoint deadline was exceeded');
       }
-      await RequestContextStore.run(ctx, () => proxy.forward(route, request, reply));
+      await RequestContextStore.run(ctx, () =>
+        route.grpc === undefined
+          ? proxy.forward(route, request, reply)
+          : transcoder.forward(route, request, reply),
+      );
       return reply;
     };
     Object.defineProperty(handle, 'name', { value: owner.name });
@@ -103,6 +110,11 @@ export class ProxyRoutes implements OnModuleInit {
       errorHandler: (error: unknown, request: FastifyRequest, reply: FastifyReply) =>
         replyWithError(error, request, reply, this.logger),
     };
+    if (route.grpc !== undefined) {
+      // REST to gRPC: the exact path, its `{field}` segments as Fastify parameters.
+      fastify.all(route.grpc.fastifyPath, options, handle);
+      return;
+    }
     fastify.all(route.prefix, options, handle);
     fastify.all(`${route.prefix}/*`, options, handle);
   }

@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import { type BffConfig, ConfigValidationError } from '@app/config';
 import type { RouteSettings, Tier } from '@app/core';
 import { compilePolicies } from './route-policy.compiler';
-import type { CompiledRoute, RouteDefinition } from './route-table.types';
+import { compileGrpcRoute } from './grpc-route.loader';
+import type { CompiledGrpcRoute, CompiledRoute, RouteDefinition } from './route-table.types';
 
 /** A route table that cannot be served; the message names the file, the route and the field. */
 export class RouteTableError extends ConfigValidationError {
@@ -41,6 +42,8 @@ const FIELDS = new Set([
   'validate',
   'transform',
   'authorize',
+  'grpc',
+  'path',
 ]);
 const NAME = /^[a-z][a-z0-9-]{0,63}$/;
 const HEADER_NAME = /^[A-Za-z0-9-]{1,64}$/;
@@ -106,7 +109,12 @@ function compileRoute(
   if (typeof r.name !== 'string' || !NAME.test(r.name)) {
     problems.push(at('name must be lowercase letters, digits and dashes'));
   }
-  if (
+  const service = typeof r.service === 'string' ? config.downstreams[r.service] : undefined;
+  let grpc: CompiledGrpcRoute | undefined;
+  if (r.grpc !== undefined || r.path !== undefined) {
+    // REST to gRPC: an exact path naming request fields instead of a prefix.
+    grpc = compileGrpcRoute(r, service, at, problems);
+  } else if (
     typeof r.prefix !== 'string' ||
     !PREFIX.test(r.prefix) ||
     /(^|\/)\.\.?(\/|$)/.test(r.prefix)
@@ -115,14 +123,13 @@ function compileRoute(
   } else if (RESERVED.some((p) => r.prefix === p || (r.prefix as string).startsWith(`${p}/`))) {
     problems.push(at(`prefix ${r.prefix} would shadow a path the BFF serves itself`));
   }
-  const service = typeof r.service === 'string' ? config.downstreams[r.service] : undefined;
   if (service === undefined) {
     problems.push(
       at(
         `service "${String(r.service)}" is not in the downstream registry (${Object.keys(config.downstreams).join(', ')})`,
       ),
     );
-  } else if (service.transport !== 'undici') {
+  } else if (service.transport !== 'undici' && r.grpc === undefined && r.path === undefined) {
     problems.push(
       at(
         `service "${service.name}" uses the ${service.transport} transport; pass-through needs undici`,
@@ -258,6 +265,12 @@ function compileRoute(
       problems.push(at(`canary needs canary instances of "${service.name}" (${env})`));
     } else canaryPercent = w;
   }
+  if (grpc !== undefined && (r.validate ?? r.transform ?? r.authorize) !== undefined) {
+    // The transcoder maps and checks the message by its proto; the policies run on the proxy path.
+    problems.push(
+      at('validate, transform and authorize apply to pass-through routes, not gRPC routes'),
+    );
+  }
   const policies = compilePolicies(
     { validate: r.validate, transform: r.transform, authorize: r.authorize },
     {
@@ -307,7 +320,8 @@ function compileRoute(
       streaming: r.streaming === true,
     },
     settings: Object.freeze(settings),
-    prefix: r.prefix as string,
+    prefix: grpc === undefined ? (r.prefix as string) : (r.path as string),
+    ...(grpc === undefined ? {} : { grpc }),
     rewrite: rewrite === undefined ? undefined : rewrite.replace(/\/$/, ''),
     service: (service as { name: string }).name,
     methods: new Set(methods),

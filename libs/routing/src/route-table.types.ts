@@ -89,6 +89,14 @@ export interface RouteDefinition {
     cacheTtlSeconds?: number;
     failureMode?: 'closed' | 'open';
   };
+  /**
+   * REST to gRPC: the route calls this RPC of `service` (which must use the grpc transport)
+   * instead of passing the request through. Needs `path` instead of `prefix`; path parameters,
+   * the query and the JSON body fill the request message, the answer is its proto3 JSON.
+   */
+  grpc?: { service: string; method: string };
+  /** gRPC routes: the exact path, `{field}` segments bound to request fields (`/api/v1/stock/{product_id}`). */
+  path?: string;
 }
 
 /** The file format: `{ "routes": [...] }`. */
@@ -118,6 +126,15 @@ export interface CompiledRoute {
   readonly cache: CompiledRouteCache | undefined;
   /** validate / transform / authorize; undefined when the route has none (the plain proxy path). */
   readonly policies?: CompiledPolicies;
+  /** REST-to-gRPC routes: the RPC and the Fastify path; undefined for pass-through routes. */
+  readonly grpc?: CompiledGrpcRoute;
+}
+
+export interface CompiledGrpcRoute {
+  /** `package.Service/Method`, checked against the service's contract at boot. */
+  readonly rpc: string;
+  /** The route's path in Fastify's syntax (`/api/v1/stock/:product_id`). */
+  readonly fastifyPath: string;
 }
 
 export interface ResponseBounds {

@@ -14,3 +14,9 @@ export class PayloadTooLargeError extends BffError {
   readonly status = 413;
   readonly code = 'PAYLOAD_TOO_LARGE';
 }
+
+/** A request of a REST-to-gRPC route that does not fit the RPC's request message. */
+export class InvalidRequestMessageError extends BffError {
+  readonly status = 400;
+  readonly code = 'INVALID_REQUEST';
+}

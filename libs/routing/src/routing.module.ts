@@ -1,5 +1,6 @@
 import type { BffAppName, BffConfig } from '@app/config';
 import { DynamicModule, Module } from '@nestjs/common';
+import { GrpcTranscoder } from './grpc-transcoder.service';
 import { RouteProxy } from './route-proxy.service';
 import { ProxyRoutes } from './route-proxy.routes';
 import { RouteCache } from './route-cache';
@@ -37,6 +38,7 @@ export class RoutingModule {
       module: RoutingModule,
       providers: [
         RouteProxy,
+        GrpcTranscoder,
         ProxyRoutes,
         RouteCache,
         RoutePolicies,
