@@ -12,6 +12,8 @@ export interface ProductQuery {
   page?: number;
   pageSize?: number;
   category?: string;
+  /** Free-text search (`q`). */
+  query?: string;
 }
 
 /** The catalog service: products and categories. */
@@ -42,6 +44,7 @@ export class CatalogClient {
         page: query.page,
         pageSize: query.pageSize,
         category: query.category,
+        q: query.query,
       },
     });
   }

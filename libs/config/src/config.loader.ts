@@ -10,6 +10,7 @@ import { readRoutingConfig } from './routing.config';
 import { readObservabilityConfig } from './observability.config';
 import { readRedisConfig } from './redis.config';
 import { readEdgeConfig } from './edge.config';
+import { readGraphqlConfig } from './graphql.config';
 
 export type { EnvSource };
 
@@ -127,6 +128,7 @@ export function loadConfig(env: EnvSource = process.env): BffConfig {
       sandbox: { host: sandboxHost, port: sandboxPort },
       redisUrl: redis[0],
     }),
+    graphql: readGraphqlConfig(r, r.raw('NODE_ENV') ?? 'development'),
   };
   if (r.problems.length > 0) throw new ConfigValidationError(r.problems);
   return config;
