@@ -34,9 +34,14 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
       RESILIENCE_RETRY_MAX_ATTEMPTS: '1',
       ...issuer.env,
     };
-    web = await startApp(createWebBff, sandbox, env);
+    web = await startApp(createWebBff, sandbox, { ...env, GRAPHQL_IDE: 'true' });
     // A short deadline on mobile, for the deadline test (the machine is loaded: generous elsewhere).
-    mobile = await startApp(createMobileBff, sandbox, { ...env, BFF_DEADLINE_MS: '1500' });
+    // Introspection off on mobile, as in production.
+    mobile = await startApp(createMobileBff, sandbox, {
+      ...env,
+      BFF_DEADLINE_MS: '1500',
+      GRAPHQL_INTROSPECTION: 'false',
+    });
   });
 
   afterAll(async () => {
@@ -220,6 +225,59 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
       );
       expect(other.data.order).toBeNull();
       expect(other.errors[0].extensions.code).toBe('NOT_FOUND');
+    });
+
+    it('shows fraudScore to support staff with orders:read only (FORBIDDEN for the owner)', async () => {
+      const order: Json = await json(await fetch(`${sandbox.urls.orders}/orders/ord_00002`));
+      const query = '{ order(id: "ord_00002") { id fraudScore } }';
+      const owner: Json = await json(
+        await post(web, { query }, issuer.headers({ sub: order.userId })),
+      );
+      expect(owner.data.order).toEqual({ id: 'ord_00002', fraudScore: null });
+      expect(owner.errors[0]).toMatchObject({
+        path: ['order', 'fraudScore'],
+        extensions: { code: 'FORBIDDEN' },
+      });
+      const staff: Json = await json(
+        await post(
+          web,
+          { query },
+          issuer.headers({ sub: 'usr_0002', roles: ['support'], scope: 'orders:read' }),
+        ),
+      );
+      expect(staff.errors).toBeUndefined();
+      expect(staff.data.order.fraudScore).toEqual(expect.any(Number));
+      const narrow: Json = await json(
+        await post(
+          web,
+          { query },
+          issuer.headers({ sub: 'usr_0002', roles: ['support'], scope: 'catalog:read' }),
+        ),
+      );
+      expect(narrow.errors[0].extensions.code).toBe('FORBIDDEN');
+    });
+
+    it('turns introspection and field suggestions off where configured (production default)', async () => {
+      const introspect = '{ __schema { queryType { name } } }';
+      const open: Json = await json(await post(web, { query: introspect }));
+      expect(open.data.__schema.queryType.name).toBe('Query');
+      const closed: Json = await json(await post(mobile, { query: introspect }));
+      expect(closed.data).toBeUndefined();
+      expect(closed.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      const typo = '{ produc(id: "prd_0001") { id } }';
+      expect((await json(await post(web, { query: typo }))).errors[0].message).toMatch(
+        /Did you mean/,
+      );
+      const hidden: Json = await json(await post(mobile, { query: typo }));
+      expect(hidden.errors[0].message).toBe('Cannot query field "produc" on type "Query".');
+    });
+
+    it('serves GraphiQL only where enabled (GRAPHQL_IDE, development default)', async () => {
+      const ide = await fetch(`${web.url}/graphiql`);
+      expect(ide.status).toBe(200);
+      expect(ide.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(ide.headers.get('content-security-policy')).toContain('https://unpkg.com');
+      expect((await fetch(`${mobile.url}/graphiql`)).status).toBe(404);
     });
 
     it.each([
@@ -407,18 +465,28 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
       expect(body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
     });
 
-    it("passes every MUST of graphql-http's server audits, on web-bff and mobile-bff", async () => {
-      for (const app of [web, mobile]) {
-        const audits = serverAudits({ url: `${app.url}/graphql` });
-        const musts = audits.filter((a) => a.name.startsWith('MUST'));
-        expect(musts.length).toBeGreaterThan(10);
-        const failed: string[] = [];
-        for (const audit of musts) {
-          const result = await audit.fn();
-          if (result.status !== 'ok') failed.push(`${audit.name}: ${result.reason}`);
-        }
-        expect(failed).toEqual([]);
+    const failedMusts = async (app: RunningApp): Promise<string[]> => {
+      const musts = serverAudits({ url: `${app.url}/graphql` }).filter((a) =>
+        a.name.startsWith('MUST'),
+      );
+      expect(musts.length).toBeGreaterThan(10);
+      const failed: string[] = [];
+      for (const audit of musts) {
+        const result = await audit.fn();
+        if (result.status !== 'ok') failed.push(audit.name);
       }
+      return failed;
+    };
+
+    it("passes every MUST of graphql-http's server audits (introspection on)", async () => {
+      expect(await failedMusts(web)).toEqual([]);
+    });
+
+    it('with introspection off, fails only the audit whose document is an introspection query', async () => {
+      // That audit sends `query ($name: String!) { __type(name: $name) { name } }`.
+      expect(await failedMusts(mobile)).toEqual([
+        'MUST allow map {variables} parameter when accepting application/json',
+      ]);
     });
 
     it('exports metrics per operation name', async () => {

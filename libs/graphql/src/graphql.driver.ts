@@ -2,6 +2,11 @@ import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import type { FastifyInstance } from 'fastify';
 import mercurius from 'mercurius';
 
+const IDE_CSP =
+  "default-src 'none'; script-src 'self' https://unpkg.com; style-src 'self' 'unsafe-inline' " +
+  "https://unpkg.com; img-src 'self' data:; font-src 'self' data: https://unpkg.com; " +
+  "connect-src 'self'; worker-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 type HookFn = Parameters<FastifyInstance['graphql']['addHook']>[1];
 
 /**
@@ -19,6 +24,13 @@ export class ScopedMercuriusDriver extends MercuriusDriver {
     };
     const app = this.httpAdapterHost.httpAdapter.getInstance<FastifyInstance>();
     void app.register(async (scope) => {
+      // GraphiQL (development only) loads React and GraphiQL from unpkg; the API's CSP forbids all.
+      if (rest.graphiql !== undefined && rest.graphiql !== false) {
+        scope.addHook('onRequest', (request, reply, done) => {
+          if (request.url.startsWith('/graphiql')) reply.header('content-security-policy', IDE_CSP);
+          done();
+        });
+      }
       await scope.register(mercurius, rest as Parameters<typeof mercurius>[1]);
       for (const [name, hook] of Object.entries(hooks ?? {})) {
         scope.graphql.addHook(name as 'preExecution', hook as never);

@@ -1,3 +1,4 @@
+import { allow } from './graphql.authorize';
 import { ORDER_STATUSES, type OrderStatus } from '@app/contracts';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 
@@ -111,6 +112,12 @@ export class OrderModel {
   createdAt!: string;
   @Field()
   updatedAt!: string;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Fraud risk, 0..1: support and admin staff with the orders:read scope only.',
+    middleware: [allow({ roles: ['support', 'admin'], scopes: ['orders:read'] })],
+  })
+  fraudScore!: number;
 }
 
 @ObjectType('OrderEdge')
