@@ -254,6 +254,11 @@ export class GraphqlEdge {
       facts.operation = facts.operations === 1 ? name : 'batch';
       facts.cost += cost;
     }
+    request.bffContext.route = {
+      // The request's log line names the operation (`routeName`).
+      name: `graphql ${facts?.operation ?? name}`,
+      weight: Math.max(1, Math.ceil(cost / this.settings.costPerToken)),
+    };
     if (cost > this.settings.maxCost) {
       throw new GraphqlRequestError(
         400,
@@ -262,10 +267,6 @@ export class GraphqlEdge {
       );
     }
     if (this.throttler === undefined) return;
-    request.bffContext.route = {
-      name: 'graphql',
-      weight: Math.max(1, Math.ceil(cost / this.settings.costPerToken)),
-    };
     await passGates(
       [this.throttler],
       new HttpRouteContext(request, context.reply, GraphqlEndpoint, GraphqlEndpoint.handle),
