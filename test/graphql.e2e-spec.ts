@@ -438,6 +438,7 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
       const etag = res.headers.get('etag');
       expect(etag).toMatch(/^W\/"/);
       expect(res.headers.get('cache-control')).toBe('public, max-age=30');
+      expect(res.headers.get('vary')).toMatch(/authorization, cookie, accept/);
       const again = await fetch(byHash, { headers: { 'if-none-match': etag ?? '' } });
       expect(again.status).toBe(304);
     });

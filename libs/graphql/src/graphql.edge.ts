@@ -44,6 +44,9 @@ const RESPONSE_TYPE = 'application/graphql-response+json';
 /** Request bodies GraphQL-over-HTTP defines; anything a form or `fetch` without preflight can send is refused. */
 const BODY_TYPES = new Set(['application/json', 'application/graphql']);
 const FACTS = Symbol('bff.graphqlFacts');
+const SAFETY_TIMER = Symbol('bff.graphqlDeadline');
+/** How long past the deadline an answer may still be on its way before the 504. */
+const DEADLINE_GRACE_MS = 250;
 
 /** What the facade learns about a request along the way, for metrics, logs and the answer. */
 interface Facts {
@@ -53,7 +56,7 @@ interface Facts {
   errors: boolean;
 }
 
-type WithFacts = FastifyRequest & { [FACTS]?: Facts };
+type WithFacts = FastifyRequest & { [FACTS]?: Facts; [SAFETY_TIMER]?: NodeJS.Timeout };
 
 const mediaType = (value: string | undefined): string | undefined =>
   value?.split(';', 1)[0].trim().toLowerCase();
@@ -225,9 +228,25 @@ export class GraphqlEdge {
     // From here the facade keeps the deadline itself: an expired budget fails the fields still
     // waiting (DEADLINE_EXCEEDED at their path) instead of the whole answer.
     disarmDeadline(request);
-    if (request.bffContext.deadlineAt - performance.now() <= 0) {
-      throw new DeadlineExceededError('The endpoint deadline was exceeded');
-    }
+    const left = request.bffContext.deadlineAt - performance.now();
+    if (left <= 0) throw new DeadlineExceededError('The endpoint deadline was exceeded');
+    // Every downstream call ends at the deadline, so the answer follows it closely; should
+    // anything hold it longer, the client still gets its 504 (in GraphQL form) soon after.
+    (request as WithFacts)[SAFETY_TIMER] = setTimeout(
+      () => this.expire(request, reply),
+      left + DEADLINE_GRACE_MS,
+    ).unref();
+  }
+
+  private expire(request: FastifyRequest, reply: FastifyReply): void {
+    if (reply.sent || reply.raw.headersSent) return;
+    this.logger.warn(
+      `${GRAPHQL_PATH} -> 504: no answer within the deadline [${request.bffContext.requestId}]`,
+    );
+    const context = { req: request, reply } as unknown as GraphqlContext;
+    const error = new DeadlineExceededError('The endpoint deadline was exceeded');
+    const { statusCode, response } = this.format({ errors: [toGraphqlError(error)] }, context);
+    void reply.code(statusCode).send(response);
   }
 
   /**
@@ -326,6 +345,7 @@ export class GraphqlEdge {
     reply: FastifyReply,
     payload: unknown,
   ): unknown {
+    clearTimeout((request as WithFacts)[SAFETY_TIMER]);
     const facts = (request as WithFacts)[FACTS];
     if (
       acceptsGraphqlResponse(request) &&
@@ -359,7 +379,11 @@ export class GraphqlEdge {
     // keep anonymous answers briefly, a signed-in caller's stay in its own cache.
     const etag = `W/"${createHash('sha256').update(payload).digest('base64url').slice(0, 27)}"`;
     reply.header('etag', etag);
-    reply.header('vary', 'authorization, cookie, accept');
+    const vary = reply.getHeader('vary');
+    reply.header(
+      'vary',
+      `${vary === undefined ? '' : `${String(vary)}, `}authorization, cookie, accept`,
+    );
     reply.header(
       'cache-control',
       request.bffContext.principal === undefined ? 'public, max-age=30' : 'private, no-cache',
