@@ -37,10 +37,16 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
     web = await startApp(createWebBff, sandbox, { ...env, GRAPHQL_IDE: 'true' });
     // A short deadline on mobile, for the deadline test (the machine is loaded: generous elsewhere).
     // Introspection off on mobile, as in production.
+    // Signed-in (standard) callers of mobile: 60 tokens an hour, so the rate-limit test runs
+    // dry without racing the refill; anonymous callers practically unlimited.
     mobile = await startApp(createMobileBff, sandbox, {
       ...env,
       BFF_DEADLINE_MS: '1500',
       GRAPHQL_INTROSPECTION: 'false',
+      RATE_LIMIT_BURST_WINDOW_SECONDS: '3600',
+      RATE_LIMIT_STANDARD_BURST: '60',
+      RATE_LIMIT_ANONYMOUS_BURST: '1000000',
+      RATE_LIMIT_ANONYMOUS_SUSTAINED: '0',
     });
   });
 
@@ -380,6 +386,32 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
       expect((await json(heavy)).errors).toBeUndefined();
       // cost 1 + 30 * (edges 1 + node 1 + 2) = 121 -> 13 tokens at 10 per token.
       expect(dailyRemaining(cheap2) - dailyRemaining(heavy)).toBe(13);
+    });
+  });
+
+  describe('rate limits', () => {
+    it('runs a caller dry by cost: the third 26-token operation gets 429 RATE_LIMITED with Retry-After', async () => {
+      // cost 1 + 50 * (edges + node + price + availability + reviews) = 251 -> 26 tokens of 60.
+      const query =
+        '{ products(first: 50) { edges { node { price { amount } availability { available } reviews { count } } } } }';
+      const headers = issuer.headers({ sub: 'usr_0041', aud: 'mobile-bff' });
+      for (let i = 0; i < 2; i++) {
+        const ok = await post(mobile, { query }, headers);
+        expect(ok.status).toBe(200);
+      }
+      sandbox.resetStats();
+      const res = await post(mobile, { query }, headers);
+      const body: Json = await json(res);
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(60);
+      expect(body.data).toBeUndefined();
+      expect(body.errors[0].extensions).toMatchObject({
+        code: 'RATE_LIMITED',
+        retryAfter: expect.any(Number),
+      });
+      expect(totalHits()).toBe(0);
+      // A cheap operation still fits in what is left (8 tokens).
+      expect((await post(mobile, { query: '{ home { ok } }' }, headers)).status).toBe(200);
     });
   });
 
