@@ -32,6 +32,8 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
       CACHE_ENABLED: 'false',
       RESILIENCE_BREAKER_MIN_CALLS: '1000',
       RESILIENCE_RETRY_MAX_ATTEMPTS: '1',
+      // A JWKS fetch that failed on a busy machine is retried at once, not after 30 s.
+      AUTH_JWKS_COOLDOWN_MS: '0',
       ...issuer.env,
     };
     web = await startApp(createWebBff, sandbox, { ...env, GRAPHQL_IDE: 'true' });
@@ -48,6 +50,22 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
       RATE_LIMIT_ANONYMOUS_BURST: '1000000',
       RATE_LIMIT_ANONYMOUS_SUSTAINED: '0',
     });
+  });
+
+  beforeAll(async () => {
+    // Signed-in requests work once each app has the issuer's keys: wait for that, not for a time.
+    const deadline = Date.now() + 30_000;
+    for (const [app, aud] of [
+      [web, 'web-bff'],
+      [mobile, 'mobile-bff'],
+    ] as const) {
+      for (;;) {
+        const res = await post(app, { query: '{ viewer { id } }' }, issuer.headers({ aud }));
+        if (((await json(res)) as Json).data?.viewer?.id !== undefined) break;
+        if (Date.now() > deadline) throw new Error(`${aud} never accepted a test token`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   });
 
   afterAll(async () => {
