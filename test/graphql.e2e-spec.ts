@@ -493,6 +493,23 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
       expect(again.status).toBe(304);
     });
 
+    it('tags a compressed answer too (mobile-bff compresses large answers)', async () => {
+      const query = '{ products(first: 20) { edges { node { id name description } } } }';
+      const url = `${mobile.url}/graphql?query=${encodeURIComponent(query)}`;
+      const res = await fetch(url, { headers: { 'accept-encoding': 'gzip' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-encoding')).toBe('gzip');
+      expect((await json(res)).data.products.edges).toHaveLength(20);
+      const etag = res.headers.get('etag') ?? '';
+      expect(etag).toMatch(/^W\/"/);
+      const again = await fetch(url, {
+        headers: { 'accept-encoding': 'gzip', 'if-none-match': etag },
+      });
+      expect(again.status).toBe(304);
+      // POSTs are never stored.
+      expect((await post(mobile, { query })).headers.get('cache-control')).toBe('no-store');
+    });
+
     it('refuses a hash that does not match its query (PERSISTED_QUERY_MISMATCH)', async () => {
       const ext = encodeURIComponent(
         JSON.stringify({ persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } }),

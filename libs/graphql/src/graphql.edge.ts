@@ -155,6 +155,15 @@ export class GraphqlEdge {
             (error: unknown) => done(error as Error),
           );
         },
+        preSerialization: (
+          request: FastifyRequest,
+          reply: FastifyReply,
+          payload: unknown,
+          done: (e: null, p: unknown) => void,
+        ) => {
+          this.tag(request, reply, payload);
+          done(null, payload);
+        },
         onSend: (
           request: FastifyRequest,
           reply: FastifyReply,
@@ -362,22 +371,32 @@ export class GraphqlEdge {
       if (facts.cost > 0)
         graphqlMetrics().cost.observe({ app, operation: facts.operation }, facts.cost);
     }
+    if (reply.statusCode === 304) return '';
+    if (reply.getHeader('cache-control') === undefined) reply.header('cache-control', 'no-store');
+    return payload;
+  }
+
+  /**
+   * preSerialization of `/graphql`: a complete answer to a GET (persisted queries) gets an ETag
+   * and may be revalidated (304); shared caches may keep anonymous answers briefly, a signed-in
+   * caller's stay in its own cache. Computed from the result before serialization, so it also
+   * holds when the answer is then compressed (mobile-bff).
+   */
+  private tag(request: FastifyRequest, reply: FastifyReply, payload: unknown): void {
+    const facts = (request as WithFacts)[FACTS];
     if (
+      request.method !== 'GET' ||
       reply.statusCode !== 200 ||
-      partial ||
+      request.bffContext.partial.length > 0 ||
       facts?.errors !== false ||
-      typeof payload !== 'string'
+      typeof payload !== 'object' ||
+      payload === null ||
+      'errors' in payload
     ) {
-      if (reply.getHeader('cache-control') === undefined) reply.header('cache-control', 'no-store');
-      return payload;
+      return;
     }
-    if (request.method !== 'GET') {
-      reply.header('cache-control', 'no-store');
-      return payload;
-    }
-    // A complete answer to a GET (persisted queries): revalidated with its ETag; shared caches may
-    // keep anonymous answers briefly, a signed-in caller's stay in its own cache.
-    const etag = `W/"${createHash('sha256').update(payload).digest('base64url').slice(0, 27)}"`;
+    const body = JSON.stringify(payload);
+    const etag = `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
     reply.header('etag', etag);
     const vary = reply.getHeader('vary');
     reply.header(
@@ -388,11 +407,7 @@ export class GraphqlEdge {
       'cache-control',
       request.bffContext.principal === undefined ? 'public, max-age=30' : 'private, no-cache',
     );
-    if (request.headers['if-none-match'] === etag) {
-      reply.code(304);
-      return '';
-    }
-    return payload;
+    if (request.headers['if-none-match'] === etag) reply.code(304);
   }
 }
 
