@@ -1,6 +1,6 @@
 import { BffAuthGuard } from '@app/auth';
 import { CatalogClient, InventoryClient, ReviewsClient } from '@app/clients';
-import { BffConfig, type GraphqlConfig } from '@app/config';
+import type { GraphqlConfig } from '@app/config';
 import {
   DeadlineExceededError,
   HttpRouteContext,
@@ -84,7 +84,6 @@ export class GraphqlEdge {
   private throttler?: CanActivate;
 
   constructor(
-    @Inject(BffConfig) private readonly config: BffConfig,
     @Inject(GRAPHQL_SETTINGS) private readonly settings: GraphqlConfig,
     private readonly modules: ModuleRef,
     private readonly catalog: CatalogClient,
@@ -124,8 +123,7 @@ export class GraphqlEdge {
           execution as ExecutionResult & { statusCode?: number },
           context as unknown as GraphqlContext,
         ),
-      // mercurius' own error handler would be the whole app's (it is registered unencapsulated):
-      // REST routes keep theirs, /graphql gets a route-level one below.
+      // The route-level handler below formats every refusal; mercurius' own is not needed.
       errorHandler: false,
       additionalRouteOptions: {
         // Refusals before execution (content type, CSRF, auth, limits, parse and validation errors).
