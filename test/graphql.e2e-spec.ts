@@ -3,6 +3,14 @@ import { serverAudits } from 'graphql-http';
 import { createMobileBff } from '../apps/mobile-bff/src/mobile-bff.app';
 import { createWebBff } from '../apps/web-bff/src/web-bff.app';
 import { type TestIssuer, startTestIssuer } from './support/auth';
+import { CookieJar } from './support/oidc-login';
+import {
+  type RunningWeb,
+  freePort,
+  loginThroughBff,
+  startSessionSandbox,
+  startSessionWeb,
+} from './support/session-stack';
 import {
   type Json,
   type RunningApp,
@@ -573,5 +581,55 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
         /bff_graphql_operation_cost_count\{app="web-bff",operation="ProductPage"\} [1-9]/,
       );
     });
+  });
+});
+
+describe('GraphQL facade with a browser session (web-bff, cookie + X-CSRF)', () => {
+  let sandbox: Sandbox;
+  let web: RunningWeb;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    sandbox = await startSessionSandbox([port]);
+    web = await startSessionWeb(sandbox, port);
+  });
+
+  afterAll(async () => {
+    await web?.app.close();
+    await sandbox?.close();
+  });
+
+  const VIEWER = '{ viewer { id orders(first: 2) { edges { node { id } } } } }';
+
+  it('answers a cookie-authenticated query that carries X-CSRF: 1, as the signed-in user', async () => {
+    const jar = new CookieJar();
+    await loginThroughBff(jar, web.url, 'usr_0035');
+    const res = await jar.fetch(`${web.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf': '1' },
+      body: JSON.stringify({ query: VIEWER }),
+    });
+    const body: Json = await json(res);
+    expect(res.status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.viewer.id).toBe('usr_0035');
+    expect(body.data.viewer.orders.edges.length).toBeGreaterThan(0);
+  });
+
+  it('refuses the same cookie without X-CSRF, over POST and over GET, before any downstream call', async () => {
+    const jar = new CookieJar();
+    await loginThroughBff(jar, web.url, 'usr_0035');
+    sandbox.resetStats();
+    const post = await jar.fetch(`${web.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: VIEWER }),
+    });
+    const get = await jar.fetch(`${web.url}/graphql?query=${encodeURIComponent(VIEWER)}`);
+    for (const res of [post, get]) {
+      expect(res.status).toBe(401);
+      expect(((await json(res)) as Json).errors[0].extensions.reason).toBe('CSRF_HEADER_REQUIRED');
+    }
+    expect(sandbox.hits('orders') + sandbox.hits('users')).toBe(0);
   });
 });
