@@ -517,6 +517,10 @@ describe('edge: limits before auth, deadline over guards, scopes, default deny',
       [/^\/auth\/backchannel-logout$/, 'OIDC back-channel logout: the IdP-signed logout token'],
       [/^\/docs(\/|$)/, 'OpenAPI document and UI (BFF_DOCS_ENABLED)'],
       [/^\*$/, 'CORS preflight (OPTIONS), answered by @fastify/cors'],
+      [
+        /^\/graphql$/,
+        'GraphQL facade: its preHandler runs the auth guard (public, identity optional)',
+      ],
     ];
     const undeclared = (routes: readonly WalkedRoute[]) =>
       routes

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { BffConfig } from '@app/config';
+import { GraphqlFacadeModule } from '@app/graphql';
 import { BffPlatformModule } from '@app/platform';
 import { CursorCodec } from '@app/shaping';
 import { LogoutEverywhereController } from './auth/logout-everywhere.controller';
@@ -17,7 +18,11 @@ export class MobileBffModule {
   static forRoot(config: BffConfig): DynamicModule {
     return {
       module: MobileBffModule,
-      imports: [BffPlatformModule.forRoot({ app: 'mobile-bff', config })],
+      imports: [
+        BffPlatformModule.forRoot({ app: 'mobile-bff', config }),
+        // POST/GET /graphql, unversioned: clients pick their fields (libs/graphql).
+        GraphqlFacadeModule.forRoot({ app: 'mobile-bff' }, config.graphql.enabled),
+      ],
       controllers: [
         ProductController,
         ProductV2Controller,

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { BffConfig } from '@app/config';
+import { GraphqlFacadeModule } from '@app/graphql';
 import { BffPlatformModule } from '@app/platform';
 import { CursorCodec } from '@app/shaping';
 import { LogoutEverywhereController } from './auth/logout-everywhere.controller';
@@ -21,7 +22,11 @@ export class WebBffModule {
     return {
       module: WebBffModule,
       // SPA cookie sessions on.
-      imports: [BffPlatformModule.forRoot({ app: 'web-bff', config, session: true })],
+      imports: [
+        BffPlatformModule.forRoot({ app: 'web-bff', config, session: true }),
+        // POST/GET /graphql: the same pages as one schema (libs/graphql).
+        GraphqlFacadeModule.forRoot({ app: 'web-bff' }, config.graphql.enabled),
+      ],
       controllers: [
         ProductPageController,
         OrderDetailsController,

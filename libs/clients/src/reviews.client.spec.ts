@@ -14,4 +14,12 @@ describe('ReviewsClient', () => {
     );
     expect(get).toHaveBeenCalledWith('reviews', '/reviews/summary/p1', { signal, headers });
   });
+
+  it('GETs several summaries in one call (the batch endpoint)', async () => {
+    const { downstream, get } = mockDownstream({ items: [] });
+    await new ReviewsClient(downstream).summaries(['p1', 'p2']);
+    expect(get).toHaveBeenCalledWith('reviews', '/reviews/summaries', {
+      query: { productIds: ['p1', 'p2'] },
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ReviewSummary } from '@app/contracts';
+import type { Items, ReviewSummary } from '@app/contracts';
 import { DownstreamClient, dpath } from '@app/downstream';
 import type { CallOptions } from './client.types';
 
@@ -17,5 +17,16 @@ export class ReviewsClient {
       dpath`/reviews/summary/${productId}`,
       options,
     );
+  }
+
+  /** Rating summaries of several products in one call (unknown ids are absent). */
+  summaries(
+    productIds: readonly string[],
+    options: CallOptions = {},
+  ): Promise<Items<ReviewSummary>> {
+    return this.downstream.get<Items<ReviewSummary>>(SERVICE, '/reviews/summaries', {
+      ...options,
+      query: { productIds },
+    });
   }
 }

@@ -11,6 +11,7 @@ import { readObservabilityConfig } from './observability.config';
 import { readRedisConfig, readRedisUrl } from './redis.config';
 import { readEdgeConfig } from './edge.config';
 import { SANDBOX_GRPC_CONTRACTS, readGrpcProtoDir, readGrpcService } from './grpc.config';
+import { readGraphqlConfig } from './graphql.config';
 
 export type { EnvSource };
 
@@ -141,6 +142,7 @@ export function loadConfig(env: EnvSource = process.env): BffConfig {
       sandbox: { host: sandboxHost, port: sandboxPort },
       redisUrl: redis[0],
     }),
+    graphql: readGraphqlConfig(r, r.raw('NODE_ENV') ?? 'development'),
   };
   // Shared variables (SESSION_STORE...) are read once per app that uses them: report them once.
   if (r.problems.length > 0) throw new ConfigValidationError([...new Set(r.problems)]);

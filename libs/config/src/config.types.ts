@@ -14,6 +14,7 @@ import type { GrpcServiceConfig } from './grpc.config';
  * rely on axios interceptors; `grpc` calls the RPCs of its `.proto` contract (@grpc/grpc-js).
  */
 export type DownstreamTransportKind = 'undici' | 'axios' | 'grpc';
+import type { GraphqlConfig } from './graphql.config';
 
 export type BffAppName = 'web-bff' | 'mobile-bff' | 'admin-bff';
 
@@ -84,6 +85,8 @@ export interface BffConfig {
   readonly routing: RoutingConfig;
   /** Tracing, logs, metrics, health, graceful shutdown and workers (libs/observability, runBff). */
   readonly observability: ObservabilityConfig;
+  /** The GraphQL facade of web-bff and mobile-bff: limits and developer tools (libs/graphql). */
+  readonly graphql: GraphqlConfig;
 }
 
 /** Injection token for {@link BffConfig}. */

@@ -154,6 +154,8 @@ export class BffExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('BffExceptionFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
+    // GraphQL resolvers: the error becomes a GraphQL error (with its path) in the facade's formatter.
+    if (host.getType() !== 'http') throw exception;
     const http = host.switchToHttp();
     replyWithError(
       exception,

@@ -20,6 +20,7 @@ export {
 } from './request-context';
 export type { RequestContext, Principal, RouteSettings, Tier } from './request-context';
 export { Deadline } from './deadline.decorator';
+export { disarmDeadline } from './deadline.hook';
 export { Public, PUBLIC_METADATA } from './public.decorator';
 export type { PublicMode } from './public.decorator';
 export { CoreModule } from './core.module';

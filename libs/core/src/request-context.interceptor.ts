@@ -17,6 +17,8 @@ export class RequestContextInterceptor implements NestInterceptor {
   constructor(private readonly reflector: Reflector) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    // GraphQL resolvers: the facade's route already runs in the request's context and deadline.
+    if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     disarmDeadline(request);
     const ctx = request.bffContext;

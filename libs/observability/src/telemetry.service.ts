@@ -175,6 +175,8 @@ export class Telemetry implements DownstreamObserver, OnModuleInit, OnApplicatio
       status,
       durationMs: round1(durationMs),
     };
+    // A pass-through route's name, or `graphql <operation name>` on /graphql.
+    if (ctx.route !== undefined) line.routeName = ctx.route.name;
     if (state?.downstream !== undefined) line.downstream = roundTimings(state.downstream);
     if (this.logHeaders) line.headers = request.headers;
     if (status >= 500) this.logger.warn(line, 'request completed');

@@ -36,6 +36,16 @@ describe('reviews service', () => {
     });
   });
 
+  it('serves several summaries in one call, leaving out unknown ids; productIds is required', async () => {
+    const [a, b] = data.products;
+    const { status, body } = await get<{ items: ReviewSummary[] }>(
+      `/reviews/summaries?productIds=${a.id},prd_none,${b.id}`,
+    );
+    expect(status).toBe(200);
+    expect(body.items.map((s) => s.productId)).toEqual([a.id, b.id]);
+    expect((await get('/reviews/summaries')).status).toBe(400);
+  });
+
   it('serves the summary of a product, 404 for an unknown one', async () => {
     const reviewed = data.products.find((p) => data.reviews.some((r) => r.productId === p.id));
     const silent = data.products.find((p) => !data.reviews.some((r) => r.productId === p.id));

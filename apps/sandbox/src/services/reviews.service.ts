@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import {
+  ID_LIST_SCHEMA,
   ID_SCHEMA,
   JSON_CONTENT_TYPE,
+  badRequest,
+  parseIdList,
   PAGE_QUERY_PROPERTIES,
   PageQuery,
   notFound,
@@ -54,6 +57,18 @@ export function registerReviewsRoutes(app: FastifyInstance, data: SeedData): voi
       const summary = summaries.get(request.params.productId);
       if (summary === undefined) throw notFound(`Product ${request.params.productId} not found`);
       return reply.type(JSON_CONTENT_TYPE).send(toJson(summary));
+    },
+  );
+
+  // Batch lookup (the GraphQL facade's loader): unknown ids are simply absent.
+  app.get<{ Querystring: { productIds?: string } }>(
+    '/reviews/summaries',
+    { schema: { querystring: { type: 'object', properties: { productIds: ID_LIST_SCHEMA } } } },
+    async (request, reply) => {
+      const ids = parseIdList(request.query.productIds, 'productIds');
+      if (ids === undefined) throw badRequest('productIds is required (comma-separated)');
+      const items = ids.map((id) => summaries.get(id)).filter((s) => s !== undefined);
+      return reply.type(JSON_CONTENT_TYPE).send({ items });
     },
   );
 

@@ -1,0 +1,164 @@
+import {
+  type ASTVisitor,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+  getArgumentValues,
+  getNamedType,
+  getNullableType,
+  getOperationAST,
+  isCompositeType,
+  isListType,
+  isObjectType,
+  isInterfaceType,
+} from 'graphql';
+
+/** Limits checked on every document before it runs. */
+export interface DocumentLimits {
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+}
+
+/** Deepest field nesting of a selection set, fragments followed (each at most once per path). */
+function depthOf(
+  set: SelectionSetNode | undefined,
+  fragments: (name: string) => FragmentDefinitionNode | null | undefined,
+  seen: ReadonlySet<string>,
+): number {
+  if (set === undefined) return 0;
+  let deepest = 0;
+  for (const selection of set.selections) {
+    let depth = 0;
+    if (selection.kind === 'Field') {
+      depth =
+        selection.selectionSet === undefined
+          ? 1
+          : 1 + depthOf(selection.selectionSet, fragments, seen);
+    } else if (selection.kind === 'InlineFragment') {
+      depth = depthOf(selection.selectionSet, fragments, seen);
+    } else {
+      const name = selection.name.value;
+      const fragment = fragments(name);
+      // A cycle is reported by GraphQL's own NoFragmentCycles rule.
+      if (fragment !== null && fragment !== undefined && !seen.has(name)) {
+        depth = depthOf(fragment.selectionSet, fragments, new Set([...seen, name]));
+      }
+    }
+    if (depth > deepest) deepest = depth;
+  }
+  return deepest;
+}
+
+/**
+ * Validation rule: operations nested deeper than `maxDepth` (QUERY_TOO_DEEP) and documents with
+ * more than `maxAliases` aliased fields (TOO_MANY_ALIASES: aliases are how one request asks for
+ * the same expensive field many times). Static, so mercurius caches its verdict per document.
+ */
+export function documentLimitsRule(limits: DocumentLimits): ValidationRule {
+  return (context: ValidationContext): ASTVisitor => {
+    let aliases = 0;
+    return {
+      Field(node) {
+        if (node.alias === undefined) return;
+        aliases++;
+        if (aliases === limits.maxAliases + 1) {
+          context.reportError(
+            new GraphQLError(`The document uses more than ${limits.maxAliases} aliases`, {
+              nodes: [node],
+              extensions: { code: 'TOO_MANY_ALIASES' },
+            }),
+          );
+        }
+      },
+      OperationDefinition(node) {
+        const depth = depthOf(node.selectionSet, (n) => context.getFragment(n), new Set());
+        if (depth > limits.maxDepth) {
+          context.reportError(
+            new GraphQLError(
+              `The operation is ${depth} levels deep; at most ${limits.maxDepth} are allowed`,
+              { nodes: [node], extensions: { code: 'QUERY_TOO_DEEP' } },
+            ),
+          );
+        }
+      },
+    };
+  };
+}
+
+/** Items a list field without a `first` argument is assumed to hold (an order's lines...). */
+export const DEFAULT_LIST_SIZE = 5;
+
+/**
+ * Estimated cost of running an operation: each field of object type costs 1 (it is a resolver, often
+ * a downstream call), times how many times it runs: a field with `first` runs its selection that
+ * many times, a list without it {@link DEFAULT_LIST_SIZE} times, except the edges of a connection
+ * (already counted by the connection's `first`). Scalars are free. Variables and argument defaults
+ * are taken into account, so `first: $n` costs what `$n` says.
+ */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+): number {
+  const operation = getOperationAST(document, operationName);
+  if (operation === null || operation === undefined) return 0;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) {
+    if (d.kind === 'FragmentDefinition') fragments.set(d.name.value, d);
+  }
+  const root = schema.getRootType(operation.operation);
+  if (root === undefined || root === null) return 0;
+
+  const costOf = (
+    set: SelectionSetNode,
+    type: GraphQLNamedType,
+    seen: ReadonlySet<string>,
+  ): number => {
+    if (!isObjectType(type) && !isInterfaceType(type)) return 0;
+    const fields = type.getFields();
+    let total = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === 'InlineFragment') {
+        const on =
+          selection.typeCondition === undefined
+            ? type
+            : (schema.getType(selection.typeCondition.name.value) ?? type);
+        total += costOf(selection.selectionSet, on, seen);
+        continue;
+      }
+      if (selection.kind === 'FragmentSpread') {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        if (fragment !== undefined && !seen.has(name)) {
+          const on = schema.getType(fragment.typeCondition.name.value) ?? type;
+          total += costOf(fragment.selectionSet, on, new Set([...seen, name]));
+        }
+        continue;
+      }
+      const field: GraphQLField<unknown, unknown> | undefined = fields[selection.name.value];
+      if (field === undefined || selection.selectionSet === undefined) continue;
+      const named = getNamedType(field.type);
+      if (!isCompositeType(named)) continue;
+      let times = 1;
+      let first: unknown;
+      try {
+        first = getArgumentValues(field, selection, variables).first;
+      } catch {
+        // Bad arguments are reported by execution itself.
+      }
+      if (typeof first === 'number' && first > 0) times = first;
+      else if (isListType(getNullableType(field.type)) && !type.name.endsWith('Connection'))
+        times = DEFAULT_LIST_SIZE;
+      total += 1 + times * costOf(selection.selectionSet, named, seen);
+    }
+    return total;
+  };
+  return costOf(operation.selectionSet, root, new Set());
+}

@@ -1,0 +1,60 @@
+import { DownstreamClientsModule } from '@app/clients';
+import { BffConfig } from '@app/config';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { MercuriusDriverConfig } from '@nestjs/mercurius';
+import { ScopedMercuriusDriver } from './graphql.driver';
+import { GraphqlEdge } from './graphql.edge';
+import { GRAPHQL_SETTINGS } from './graphql.tokens';
+import { HomeResolver } from './home.resolver';
+import { OrderLineResolver, OrderResolver, ViewerResolver } from './order.resolver';
+import { ProductResolver } from './product.resolver';
+
+/** Options of {@link GraphqlFacadeModule.forRoot}. */
+export interface GraphqlFacadeOptions {
+  /** The app serving it (metrics label). Limits and tools come from `config.graphql`. */
+  app: string;
+}
+
+const SETTINGS = {
+  provide: GRAPHQL_SETTINGS,
+  useFactory: (config: BffConfig) => config.graphql,
+  inject: [BffConfig],
+};
+
+/** The edge's own module, so the driver's options factory can inject it. */
+@Module({
+  imports: [DownstreamClientsModule],
+  providers: [SETTINGS, GraphqlEdge],
+  exports: [SETTINGS, GraphqlEdge],
+})
+class GraphqlEdgeModule {}
+
+/**
+ * `POST`/`GET /graphql` (mercurius, code-first schema) over the typed downstream clients: one
+ * schema for web and mobile clients, batched per request, cost-limited, partial-aware, behind the
+ * same auth, session/CSRF, rate limits and deadline as the REST routes. Import after
+ * `BffPlatformModule.forRoot(...)` in an app module:
+ * `GraphqlFacadeModule.forRoot({ app: 'web-bff' })`. Off (imports nothing) when
+ * `GRAPHQL_ENABLED=false`.
+ */
+@Module({})
+export class GraphqlFacadeModule {
+  static forRoot(options: GraphqlFacadeOptions, enabled = true): DynamicModule {
+    if (!enabled) return { module: GraphqlFacadeModule };
+    return {
+      module: GraphqlFacadeModule,
+      imports: [
+        DownstreamClientsModule,
+        GraphqlEdgeModule,
+        GraphQLModule.forRootAsync<MercuriusDriverConfig>({
+          driver: ScopedMercuriusDriver,
+          imports: [GraphqlEdgeModule],
+          inject: [GraphqlEdge],
+          useFactory: (edge: GraphqlEdge) => edge.driverOptions(options.app),
+        }),
+      ],
+      providers: [ProductResolver, ViewerResolver, OrderResolver, OrderLineResolver, HomeResolver],
+    };
+  }
+}

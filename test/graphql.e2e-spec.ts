@@ -1,0 +1,635 @@
+import { createHash } from 'node:crypto';
+import { serverAudits } from 'graphql-http';
+import { createMobileBff } from '../apps/mobile-bff/src/mobile-bff.app';
+import { createWebBff } from '../apps/web-bff/src/web-bff.app';
+import { type TestIssuer, startTestIssuer } from './support/auth';
+import { CookieJar } from './support/oidc-login';
+import {
+  type RunningWeb,
+  freePort,
+  loginThroughBff,
+  startSessionSandbox,
+  startSessionWeb,
+} from './support/session-stack';
+import {
+  type Json,
+  type RunningApp,
+  type Sandbox,
+  json,
+  startApp,
+  startSandbox,
+} from './support/stack';
+
+/** Remaining tokens of the daily quota, from the `RateLimit` field: exact, nothing refills it. */
+const dailyRemaining = (res: Response): number => {
+  const match = /"daily";r=(\d+)/.exec(res.headers.get('ratelimit') ?? '');
+  if (match === null) throw new Error(`no daily quota in ${res.headers.get('ratelimit')}`);
+  return Number(match[1]);
+};
+
+describe('GraphQL facade (/graphql) against the sandbox', () => {
+  let sandbox: Sandbox;
+  let web: RunningApp;
+  let mobile: RunningApp;
+  let issuer: TestIssuer;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    issuer = await startTestIssuer();
+    const env = {
+      CACHE_ENABLED: 'false',
+      RESILIENCE_BREAKER_MIN_CALLS: '1000',
+      RESILIENCE_RETRY_MAX_ATTEMPTS: '1',
+      // A JWKS fetch that failed on a busy machine is retried at once, not after 30 s.
+      AUTH_JWKS_COOLDOWN_MS: '0',
+      ...issuer.env,
+    };
+    web = await startApp(createWebBff, sandbox, { ...env, GRAPHQL_IDE: 'true' });
+    // A short deadline on mobile, for the deadline test (the machine is loaded: generous elsewhere).
+    // Introspection off on mobile, as in production.
+    // Signed-in (standard) callers of mobile: 60 tokens an hour, so the rate-limit test runs
+    // dry without racing the refill; anonymous callers practically unlimited.
+    mobile = await startApp(createMobileBff, sandbox, {
+      ...env,
+      BFF_DEADLINE_MS: '1500',
+      GRAPHQL_INTROSPECTION: 'false',
+      RATE_LIMIT_BURST_WINDOW_SECONDS: '3600',
+      RATE_LIMIT_STANDARD_BURST: '60',
+      RATE_LIMIT_ANONYMOUS_BURST: '1000000',
+      RATE_LIMIT_ANONYMOUS_SUSTAINED: '0',
+    });
+  });
+
+  beforeAll(async () => {
+    // Signed-in requests work once each app has the issuer's keys: wait for that, not for a time.
+    const deadline = Date.now() + 30_000;
+    for (const [app, aud] of [
+      [web, 'web-bff'],
+      [mobile, 'mobile-bff'],
+    ] as const) {
+      for (;;) {
+        const res = await post(app, { query: '{ viewer { id } }' }, issuer.headers({ aud }));
+        if (((await json(res)) as Json).data?.viewer?.id !== undefined) break;
+        if (Date.now() > deadline) throw new Error(`${aud} never accepted a test token`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  });
+
+  afterAll(async () => {
+    await web?.app.close();
+    await mobile?.app.close();
+    await sandbox?.close();
+    await issuer?.close();
+  });
+
+  afterEach(() => {
+    sandbox.faults.reset();
+    sandbox.resetStats();
+  });
+
+  const post = (
+    app: RunningApp,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> =>
+    fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+
+  const hits = () => ({
+    catalog: sandbox.hits('catalog'),
+    inventory: sandbox.hits('inventory'),
+    reviews: sandbox.hits('reviews'),
+    orders: sandbox.hits('orders'),
+    users: sandbox.hits('users'),
+  });
+  const totalHits = () => Object.values(hits()).reduce((a, b) => a + b, 0);
+
+  const PRODUCT_PAGE = `query ProductPage($id: ID!) {
+    product(id: $id) {
+      id name price { amount currency }
+      availability { inStock available }
+      reviews { averageRating count }
+      related(first: 4) { id name }
+    }
+  }`;
+
+  describe('schema over the downstream services', () => {
+    it('serves the product page on web-bff and mobile-bff', async () => {
+      for (const app of [web, mobile]) {
+        const res = await post(app, { query: PRODUCT_PAGE, variables: { id: 'prd_0001' } });
+        const body: Json = await json(res);
+        expect(res.status).toBe(200);
+        expect(body.errors).toBeUndefined();
+        expect(body.data.product).toMatchObject({
+          id: 'prd_0001',
+          price: { currency: 'EUR' },
+          availability: { inStock: expect.any(Boolean) },
+          reviews: { count: expect.any(Number) },
+        });
+        expect(body.data.product.related).toHaveLength(4);
+        expect(res.headers.get('x-partial-response')).toBeNull();
+      }
+    });
+
+    it('pages products as a cursor connection, filtered by category', async () => {
+      const query = `query Page($after: String) {
+        products(category: "electronics", first: 3, after: $after) {
+          totalCount edges { cursor node { id category } } pageInfo { hasNextPage endCursor }
+        }
+      }`;
+      const first: Json = await json(await post(web, { query }));
+      expect(first.errors).toBeUndefined();
+      const page1 = first.data.products;
+      expect(page1.edges).toHaveLength(3);
+      expect(page1.pageInfo.hasNextPage).toBe(true);
+      for (const e of page1.edges) expect(e.node.category).toBe('electronics');
+      const second: Json = await json(
+        await post(web, { query, variables: { after: page1.pageInfo.endCursor } }),
+      );
+      const ids1 = page1.edges.map((e: Json) => e.node.id);
+      const ids2 = second.data.products.edges.map((e: Json) => e.node.id);
+      expect(ids2).toHaveLength(3);
+      for (const id of ids2) expect(ids1).not.toContain(id);
+    });
+
+    it('answers a malformed cursor with BAD_USER_INPUT, not a 500', async () => {
+      const res = await post(web, { query: '{ products(after: "zzz") { totalCount } }' });
+      const body: Json = await json(res);
+      expect(res.status).toBe(200);
+      expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    });
+
+    it('serves the home screen', async () => {
+      const body: Json = await json(
+        await post(mobile, {
+          query: '{ home { featured(first: 3) { id featured } categories { id name } } }',
+        }),
+      );
+      expect(body.errors).toBeUndefined();
+      expect(body.data.home.featured).toHaveLength(3);
+      expect(body.data.home.categories.length).toBeGreaterThan(0);
+    });
+  });
+
+  describe('batching (N+1)', () => {
+    it("lists a user's orders with every line's product in at most 3 downstream calls", async () => {
+      const page: Json = await json(await fetch(`${sandbox.urls.orders}/orders?pageSize=100`));
+      // The user with the most orders in the seed.
+      const counts = new Map<string, number>();
+      for (const o of page.items) counts.set(o.userId, (counts.get(o.userId) ?? 0) + 1);
+      const [userId] = [...counts].sort((a, b) => b[1] - a[1])[0];
+      sandbox.resetStats();
+      const res = await post(
+        web,
+        {
+          query: `{ viewer { orders(first: 20) { edges { node { id items { quantity product { id name } } } } } } }`,
+        },
+        issuer.headers({ sub: userId, aud: 'web-bff' }),
+      );
+      const body: Json = await json(res);
+      // One assertion, so a failure shows the errors and the calls made together.
+      expect({ errors: body.errors, hits: hits() }).toEqual({
+        errors: undefined,
+        hits: { orders: 1, catalog: 1, inventory: 0, reviews: 0, users: 0 },
+      });
+      const orders = body.data.viewer.orders.edges;
+      expect(orders.length).toBeGreaterThan(1);
+      const lines = orders.flatMap((e: Json) => e.node.items);
+      expect(lines.length).toBeGreaterThan(orders.length);
+      for (const line of lines) expect(line.product.id).toEqual(expect.any(String));
+    });
+
+    it('gives 20 products with availability and reviews in 3 downstream calls', async () => {
+      sandbox.resetStats();
+      const body: Json = await json(
+        await post(web, {
+          query:
+            '{ products(first: 20) { edges { node { id availability { available } reviews { count } } } } }',
+        }),
+      );
+      expect(body.errors).toBeUndefined();
+      expect(body.data.products.edges).toHaveLength(20);
+      expect(hits()).toEqual({ catalog: 1, inventory: 1, reviews: 1, orders: 0, users: 0 });
+    });
+  });
+
+  describe('security', () => {
+    it('leaves viewer null with UNAUTHENTICATED for anonymous callers', async () => {
+      const res = await post(web, { query: '{ viewer { id } }' });
+      const body: Json = await json(res);
+      expect(res.status).toBe(200);
+      expect(body.data.viewer).toBeNull();
+      expect(body.errors[0]).toMatchObject({
+        path: ['viewer'],
+        extensions: { code: 'UNAUTHENTICATED' },
+      });
+    });
+
+    it('refuses a bad bearer token with 401 UNAUTHENTICATED and a challenge', async () => {
+      const res = await post(
+        web,
+        { query: '{ home { ok } }' },
+        { authorization: 'Bearer nope.nope.nope' },
+      );
+      const body: Json = await json(res);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
+      expect(body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      expect(body.data).toBeUndefined();
+    });
+
+    it("shows an order to its owner only (someone else's is NOT_FOUND)", async () => {
+      const order: Json = await json(await fetch(`${sandbox.urls.orders}/orders/ord_00001`));
+      const query = '{ order(id: "ord_00001") { id total { amount } items { product { name } } } }';
+      const own: Json = await json(
+        await post(web, { query }, issuer.headers({ sub: order.userId })),
+      );
+      expect(own.errors).toBeUndefined();
+      expect(own.data.order.id).toBe('ord_00001');
+      const other: Json = await json(
+        await post(
+          web,
+          { query },
+          issuer.headers({ sub: order.userId === 'usr_0059' ? 'usr_0058' : 'usr_0059' }),
+        ),
+      );
+      expect(other.data.order).toBeNull();
+      expect(other.errors[0].extensions.code).toBe('NOT_FOUND');
+    });
+
+    it('shows fraudScore to support staff with orders:read only (FORBIDDEN for the owner)', async () => {
+      const order: Json = await json(await fetch(`${sandbox.urls.orders}/orders/ord_00002`));
+      const query = '{ order(id: "ord_00002") { id fraudScore } }';
+      const owner: Json = await json(
+        await post(web, { query }, issuer.headers({ sub: order.userId })),
+      );
+      expect(owner.data.order).toEqual({ id: 'ord_00002', fraudScore: null });
+      expect(owner.errors[0]).toMatchObject({
+        path: ['order', 'fraudScore'],
+        extensions: { code: 'FORBIDDEN' },
+      });
+      const staff: Json = await json(
+        await post(
+          web,
+          { query },
+          issuer.headers({ sub: 'usr_0002', roles: ['support'], scope: 'orders:read' }),
+        ),
+      );
+      expect(staff.errors).toBeUndefined();
+      expect(staff.data.order.fraudScore).toEqual(expect.any(Number));
+      const narrow: Json = await json(
+        await post(
+          web,
+          { query },
+          issuer.headers({ sub: 'usr_0002', roles: ['support'], scope: 'catalog:read' }),
+        ),
+      );
+      expect(narrow.errors[0].extensions.code).toBe('FORBIDDEN');
+    });
+
+    it('turns introspection and field suggestions off where configured (production default)', async () => {
+      const introspect = '{ __schema { queryType { name } } }';
+      const open: Json = await json(await post(web, { query: introspect }));
+      expect(open.data.__schema.queryType.name).toBe('Query');
+      const closed: Json = await json(await post(mobile, { query: introspect }));
+      expect(closed.data).toBeUndefined();
+      expect(closed.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      const typo = '{ produc(id: "prd_0001") { id } }';
+      expect((await json(await post(web, { query: typo }))).errors[0].message).toMatch(
+        /Did you mean/,
+      );
+      const hidden: Json = await json(await post(mobile, { query: typo }));
+      expect(hidden.errors[0].message).toBe('Cannot query field "produc" on type "Query".');
+    });
+
+    it('serves GraphiQL only where enabled (GRAPHQL_IDE, development default)', async () => {
+      const ide = await fetch(`${web.url}/graphiql`);
+      expect(ide.status).toBe(200);
+      expect(ide.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(ide.headers.get('content-security-policy')).toContain('https://unpkg.com');
+      expect((await fetch(`${mobile.url}/graphiql`)).status).toBe(404);
+    });
+
+    it.each([
+      ['text/plain', '{"query":"{ home { ok } }"}'],
+      ['application/x-www-form-urlencoded', 'query=%7B%20home%20%7B%20ok%20%7D%20%7D'],
+      [
+        'multipart/form-data; boundary=x',
+        '--x\r\nContent-Disposition: form-data; name="query"\r\n\r\n{ home { ok } }\r\n--x--\r\n',
+      ],
+    ])('refuses a CSRF-able %s POST with 415 and calls no downstream', async (type, body) => {
+      const res = await fetch(`${web.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body,
+      });
+      expect(res.status).toBe(415);
+      expect((await json(res)).errors[0].extensions.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect(totalHits()).toBe(0);
+    });
+
+    it('refuses a session-cookie request without X-CSRF before running anything', async () => {
+      const res = await post(
+        web,
+        { query: '{ home { ok } }' },
+        {
+          cookie: `${web.config.session.cookieName}=abc`,
+        },
+      );
+      expect(res.status).toBe(401);
+      expect((await json(res)).errors[0].extensions).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        reason: 'CSRF_HEADER_REQUIRED',
+      });
+      expect(totalHits()).toBe(0);
+    });
+
+    it('has no mutations to run over GET (the schema is read-only)', async () => {
+      const res = await fetch(`${web.url}/graphql?query=${encodeURIComponent('mutation { x }')}`);
+      const body: Json = await json(res);
+      expect(res.status).toBeGreaterThanOrEqual(200);
+      expect(body.errors.length).toBeGreaterThan(0);
+      expect(body.data).toBeUndefined();
+    });
+  });
+
+  describe('abuse limits', () => {
+    it('refuses a query nested too deep (QUERY_TOO_DEEP)', async () => {
+      const deep =
+        '{ product(id: "prd_0001") { related { related { related { related { related { related { related { id } } } } } } } } }';
+      const res = await post(web, { query: deep });
+      expect((await json(res)).errors[0].extensions.code).toBe('QUERY_TOO_DEEP');
+      expect(totalHits()).toBe(0);
+    });
+
+    it('refuses too many aliases (TOO_MANY_ALIASES)', async () => {
+      const fields = Array.from({ length: 16 }, (_, i) => `a${i}: product(id: "prd_0001") { id }`);
+      const res = await post(web, { query: `{ ${fields.join(' ')} }` });
+      expect((await json(res)).errors[0].extensions.code).toBe('TOO_MANY_ALIASES');
+      expect(totalHits()).toBe(0);
+    });
+
+    it('refuses an operation over the cost limit (QUERY_TOO_COMPLEX), counting variables', async () => {
+      const query = `query Big($n: Int!) { products(first: $n) { edges { node { related(first: $n) { reviews { count } availability { available } } } } } }`;
+      const res = await post(web, { query, variables: { n: 50 } });
+      const body: Json = await json(res);
+      expect(res.status).toBe(400);
+      expect(body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+      expect(totalHits()).toBe(0);
+      const small: Json = await json(await post(web, { query, variables: { n: 2 } }));
+      expect(small.errors).toBeUndefined();
+    });
+
+    it('refuses a batch over GRAPHQL_MAX_BATCH and a document over GRAPHQL_MAX_DOCUMENT_BYTES', async () => {
+      const batch = Array.from({ length: 6 }, () => ({ query: '{ home { ok } }' }));
+      const res = await post(web, batch);
+      expect(res.status).toBe(400);
+      expect((await json(res)).errors[0].extensions.code).toBe('BATCH_TOO_LARGE');
+      const big = await post(web, { query: `{ home { ok } } # ${'x'.repeat(9000)}` });
+      expect(big.status).toBe(413);
+      expect((await json(big)).errors[0].extensions.code).toBe('DOCUMENT_TOO_LARGE');
+      const ok: Json = await json(await post(web, batch.slice(0, 2)));
+      expect(ok).toHaveLength(2);
+    });
+
+    it('charges the rate limit the operation cost: an expensive query spends more tokens', async () => {
+      const headers = issuer.headers({ sub: 'usr_0040', aud: 'web-bff' });
+      const cheap1 = await post(web, { query: '{ home { ok } }' }, headers);
+      const cheap2 = await post(web, { query: '{ home { ok } }' }, headers);
+      expect(dailyRemaining(cheap1) - dailyRemaining(cheap2)).toBe(1);
+      const heavy = await post(
+        web,
+        {
+          query:
+            '{ products(first: 30) { edges { node { availability { available } reviews { count } } } } }',
+        },
+        headers,
+      );
+      expect((await json(heavy)).errors).toBeUndefined();
+      // cost 1 + 30 * (edges 1 + node 1 + 2) = 121 -> 13 tokens at 10 per token.
+      expect(dailyRemaining(cheap2) - dailyRemaining(heavy)).toBe(13);
+    });
+  });
+
+  describe('rate limits', () => {
+    it('runs a caller dry by cost: the third 26-token operation gets 429 RATE_LIMITED with Retry-After', async () => {
+      // cost 1 + 50 * (edges + node + price + availability + reviews) = 251 -> 26 tokens of 60.
+      const query =
+        '{ products(first: 50) { edges { node { price { amount } availability { available } reviews { count } } } } }';
+      const headers = issuer.headers({ sub: 'usr_0041', aud: 'mobile-bff' });
+      for (let i = 0; i < 2; i++) {
+        const ok = await post(mobile, { query }, headers);
+        expect(ok.status).toBe(200);
+      }
+      sandbox.resetStats();
+      const res = await post(mobile, { query }, headers);
+      const body: Json = await json(res);
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(60);
+      expect(body.data).toBeUndefined();
+      expect(body.errors[0].extensions).toMatchObject({
+        code: 'RATE_LIMITED',
+        retryAfter: expect.any(Number),
+      });
+      expect(totalHits()).toBe(0);
+      // A cheap operation still fits in what is left (8 tokens).
+      expect((await post(mobile, { query: '{ home { ok } }' }, headers)).status).toBe(200);
+    });
+  });
+
+  describe('partial results and deadlines', () => {
+    it('a failing reviews service leaves reviews null with its path, marked partial and not cached', async () => {
+      sandbox.faults.set('reviews', { errorRate: 1 });
+      const res = await post(web, { query: PRODUCT_PAGE, variables: { id: 'prd_0003' } });
+      const body: Json = await json(res);
+      expect(res.status).toBe(200);
+      expect(body.data.product.name).toEqual(expect.any(String));
+      expect(body.data.product.availability).not.toBeNull();
+      expect(body.data.product.reviews).toBeNull();
+      expect(body.errors).toEqual([
+        expect.objectContaining({
+          path: ['product', 'reviews'],
+          extensions: expect.objectContaining({ code: 'DOWNSTREAM_UNAVAILABLE' }),
+        }),
+      ]);
+      expect(res.headers.get('x-partial-response')).toBe('reviews');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|stack|ECONN/);
+    });
+
+    it('a deadline that expires mid-query fails the waiting fields only (DEADLINE_EXCEEDED)', async () => {
+      sandbox.faults.set('reviews', { latencyMs: 5000 });
+      const started = Date.now();
+      const res = await post(mobile, { query: PRODUCT_PAGE, variables: { id: 'prd_0004' } });
+      const body: Json = await json(res);
+      expect(Date.now() - started).toBeLessThan(4000);
+      expect(res.status).toBe(200);
+      expect(body.data.product.id).toBe('prd_0004');
+      expect(body.data.product.reviews).toBeNull();
+      expect(body.errors[0]).toMatchObject({
+        path: ['product', 'reviews'],
+        extensions: { code: 'DEADLINE_EXCEEDED' },
+      });
+      expect(res.headers.get('x-partial-response')).toBe('reviews');
+    });
+  });
+
+  describe('persisted queries (APQ over GET) and HTTP caching', () => {
+    it('registers a query by its sha256, then serves it by hash over GET with ETag/304', async () => {
+      const query = '{ product(id: "prd_0005") { id name } }';
+      const hash = createHash('sha256').update(query).digest('hex');
+      const ext = encodeURIComponent(
+        JSON.stringify({ persistedQuery: { version: 1, sha256Hash: hash } }),
+      );
+      const byHash = `${mobile.url}/graphql?extensions=${ext}`;
+      const unknown: Json = await json(await fetch(byHash));
+      expect(unknown.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+      const register = await fetch(`${byHash}&query=${encodeURIComponent(query)}`);
+      expect(register.status).toBe(200);
+      const res = await fetch(byHash);
+      expect(res.status).toBe(200);
+      expect((await json(res)).data.product.id).toBe('prd_0005');
+      const etag = res.headers.get('etag');
+      expect(etag).toMatch(/^W\/"/);
+      expect(res.headers.get('cache-control')).toBe('public, max-age=30');
+      expect(res.headers.get('vary')).toMatch(/authorization, cookie, accept/);
+      const again = await fetch(byHash, { headers: { 'if-none-match': etag ?? '' } });
+      expect(again.status).toBe(304);
+    });
+
+    it('tags a compressed answer too (mobile-bff compresses large answers)', async () => {
+      const query = '{ products(first: 20) { edges { node { id name description } } } }';
+      const url = `${mobile.url}/graphql?query=${encodeURIComponent(query)}`;
+      const res = await fetch(url, { headers: { 'accept-encoding': 'gzip' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-encoding')).toBe('gzip');
+      expect((await json(res)).data.products.edges).toHaveLength(20);
+      const etag = res.headers.get('etag') ?? '';
+      expect(etag).toMatch(/^W\/"/);
+      const again = await fetch(url, {
+        headers: { 'accept-encoding': 'gzip', 'if-none-match': etag },
+      });
+      expect(again.status).toBe(304);
+      // POSTs are never stored.
+      expect((await post(mobile, { query })).headers.get('cache-control')).toBe('no-store');
+    });
+
+    it('refuses a hash that does not match its query (PERSISTED_QUERY_MISMATCH)', async () => {
+      const ext = encodeURIComponent(
+        JSON.stringify({ persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } }),
+      );
+      const res = await fetch(
+        `${web.url}/graphql?extensions=${ext}&query=${encodeURIComponent('{ home { ok } }')}`,
+      );
+      expect((await json(res)).errors[0].extensions.code).toBe('PERSISTED_QUERY_MISMATCH');
+    });
+  });
+
+  describe('GraphQL over HTTP', () => {
+    it('answers application/graphql-response+json when asked, with 400 for an invalid document', async () => {
+      const res = await post(
+        web,
+        { query: '{ nope }' },
+        { accept: 'application/graphql-response+json' },
+      );
+      expect(res.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
+      expect(res.status).toBe(400);
+      const body: Json = await json(res);
+      expect(body.data).toBeUndefined();
+      expect(body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    });
+
+    const failedMusts = async (app: RunningApp): Promise<string[]> => {
+      const musts = serverAudits({ url: `${app.url}/graphql` }).filter((a) =>
+        a.name.startsWith('MUST'),
+      );
+      expect(musts.length).toBeGreaterThan(10);
+      const failed: string[] = [];
+      for (const audit of musts) {
+        const result = await audit.fn();
+        if (result.status !== 'ok') failed.push(audit.name);
+      }
+      return failed;
+    };
+
+    it("passes every MUST of graphql-http's server audits (introspection on)", async () => {
+      expect(await failedMusts(web)).toEqual([]);
+    });
+
+    it('with introspection off, fails only the audit whose document is an introspection query', async () => {
+      // That audit sends `query ($name: String!) { __type(name: $name) { name } }`.
+      expect(await failedMusts(mobile)).toEqual([
+        'MUST allow map {variables} parameter when accepting application/json',
+      ]);
+    });
+
+    it('exports metrics per operation name', async () => {
+      await post(web, {
+        query: PRODUCT_PAGE,
+        variables: { id: 'prd_0001' },
+        operationName: 'ProductPage',
+      });
+      const metrics = await (await fetch(`${web.url}/metrics`)).text();
+      expect(metrics).toMatch(
+        /bff_graphql_operation_duration_seconds_count\{app="web-bff",operation="ProductPage",outcome="ok"\} [1-9]/,
+      );
+      expect(metrics).toMatch(
+        /bff_graphql_operation_cost_count\{app="web-bff",operation="ProductPage"\} [1-9]/,
+      );
+    });
+  });
+});
+
+describe('GraphQL facade with a browser session (web-bff, cookie + X-CSRF)', () => {
+  let sandbox: Sandbox;
+  let web: RunningWeb;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    sandbox = await startSessionSandbox([port]);
+    web = await startSessionWeb(sandbox, port);
+  });
+
+  afterAll(async () => {
+    await web?.app.close();
+    await sandbox?.close();
+  });
+
+  const VIEWER = '{ viewer { id orders(first: 2) { edges { node { id } } } } }';
+
+  it('answers a cookie-authenticated query that carries X-CSRF: 1, as the signed-in user', async () => {
+    const jar = new CookieJar();
+    await loginThroughBff(jar, web.url, 'usr_0035');
+    const res = await jar.fetch(`${web.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf': '1' },
+      body: JSON.stringify({ query: VIEWER }),
+    });
+    const body: Json = await json(res);
+    expect(res.status).toBe(200);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.viewer.id).toBe('usr_0035');
+    expect(body.data.viewer.orders.edges.length).toBeGreaterThan(0);
+  });
+
+  it('refuses the same cookie without X-CSRF, over POST and over GET, before any downstream call', async () => {
+    const jar = new CookieJar();
+    await loginThroughBff(jar, web.url, 'usr_0035');
+    sandbox.resetStats();
+    const post = await jar.fetch(`${web.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: VIEWER }),
+    });
+    const get = await jar.fetch(`${web.url}/graphql?query=${encodeURIComponent(VIEWER)}`);
+    for (const res of [post, get]) {
+      expect(res.status).toBe(401);
+      expect(((await json(res)) as Json).errors[0].extensions.reason).toBe('CSRF_HEADER_REQUIRED');
+    }
+    expect(sandbox.hits('orders') + sandbox.hits('users')).toBe(0);
+  });
+});
