@@ -10,6 +10,7 @@ import { readRoutingConfig } from './routing.config';
 import { readObservabilityConfig } from './observability.config';
 import { readRedisConfig } from './redis.config';
 import { readEdgeConfig } from './edge.config';
+import { readEventsConfig } from './events.config';
 
 export type { EnvSource };
 
@@ -127,6 +128,7 @@ export function loadConfig(env: EnvSource = process.env): BffConfig {
       sandbox: { host: sandboxHost, port: sandboxPort },
       redisUrl: redis[0],
     }),
+    events: readEventsConfig(r, redis[0], apps['admin-bff'].port),
   };
   if (r.problems.length > 0) throw new ConfigValidationError(r.problems);
   return config;

@@ -8,6 +8,7 @@ import type { RoutingConfig } from './routing.config';
 import type { ObservabilityConfig } from './observability.config';
 import type { RedisConfig } from './redis.config';
 import type { EdgeConfig } from './edge.config';
+import type { EventsConfig } from './events.config';
 /** How a downstream service is reached. `undici` is the fast default; `axios` exists for teams that rely on axios interceptors. */
 export type DownstreamTransportKind = 'undici' | 'axios';
 
@@ -74,6 +75,8 @@ export interface BffConfig {
   readonly routing: RoutingConfig;
   /** Tracing, logs, metrics, health, graceful shutdown and workers (libs/observability, runBff). */
   readonly observability: ObservabilityConfig;
+  /** Live admin feed, event fan-out and fleet-wide operations (libs/events). */
+  readonly events: EventsConfig;
 }
 
 /** Injection token for {@link BffConfig}. */

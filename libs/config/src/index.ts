@@ -25,3 +25,4 @@ export type {
 export type { UpstreamBalancingConfig, BalancerStrategy } from './routing.config';
 export type { EdgeConfig, RequestLimitsConfig, HeaderPolicyConfig } from './edge.config';
 export type { RedisConfig } from './redis.config';
+export type { EventsConfig } from './events.config';

@@ -1,0 +1,275 @@
+import Redis from 'ioredis';
+import { BffLifecycle } from '@app/core';
+import { FeedHub } from '@app/events';
+import { createAdminBff } from '../apps/admin-bff/src/admin-bff.app';
+import { ADMIN_SCOPES, type TestIssuer, startTestIssuer } from './support/auth';
+import {
+  type SseClient,
+  type WsClient,
+  openSse,
+  openStalledWs,
+  openWs,
+  refusedWs,
+  waitFor,
+} from './support/feed-clients';
+import { RedisProcess } from './support/redis-server';
+import { type RunningApp, type Sandbox, json, startApp, startSandbox } from './support/stack';
+
+/**
+ * The live admin feed across two admin-bff instances sharing a Redis (a private redis-server),
+ * against the sandbox's orders event stream: WebSocket and SSE, fan-out, resume, refusals,
+ * backpressure and the drain.
+ */
+describe('admin live feed (two instances, Redis, sandbox)', () => {
+  let redis: RedisProcess;
+  let sandbox: Sandbox;
+  let issuer: TestIssuer;
+  let a: RunningApp;
+  let b: RunningApp;
+  let pending: string[];
+  const open: { close(): void }[] = [];
+
+  beforeAll(async () => {
+    redis = await RedisProcess.start();
+    sandbox = await startSandbox();
+    issuer = await startTestIssuer();
+    const env = {
+      ...issuer.env,
+      REDIS_URL: redis.url,
+      RATE_LIMIT_ENABLED: 'false',
+      EVENTS_MAX_BUFFER_BYTES: '65536',
+      EVENTS_MAX_CONNECTIONS_PER_PRINCIPAL: '4',
+      EVENTS_ALLOWED_ORIGINS: 'https://admin.example.com',
+    };
+    a = await startApp(createAdminBff, sandbox, env);
+    b = await startApp(createAdminBff, sandbox, env);
+    const list = await json(
+      await fetch(`${a.url}/orders?status=pending&pageSize=20`, { headers: admin() }),
+    );
+    pending = list.items.map((o: { id: string }) => o.id);
+    // Both instances follow the orders service's stream before a change is made.
+    await waitFor(
+      () =>
+        sandbox.recorded('orders').filter((r) => r.url.startsWith('/orders/events')).length >= 2,
+      10_000,
+      'both instances connected to the orders stream',
+    );
+  }, 60_000);
+
+  afterEach(() => {
+    for (const client of open.splice(0)) client.close();
+  });
+
+  afterAll(async () => {
+    await a?.app.close();
+    await b?.app.close();
+    await sandbox?.close();
+    await issuer?.close();
+    await redis?.kill();
+  });
+
+  const admin = (claims: Record<string, unknown> = {}) =>
+    issuer.headers({
+      sub: 'staff_admin',
+      roles: ['admin'],
+      aud: 'admin-bff',
+      scope: ADMIN_SCOPES,
+      ...claims,
+    });
+  const support = () =>
+    issuer.headers({
+      sub: 'staff_support',
+      roles: ['support'],
+      aud: 'admin-bff',
+      scope: 'orders:read',
+    });
+  const ws = (app: RunningApp, query = 'topics=orders') =>
+    `${app.url.replace('http', 'ws')}/events/ws?${query}`;
+  const track = <T extends SseClient | WsClient>(client: T): T => {
+    open.push('socket' in client ? { close: () => client.socket.terminate() } : client);
+    return client;
+  };
+  const change = async (app: RunningApp, id: string, status: string) => {
+    const res = await fetch(`${app.url}/orders/${id}/status`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', ...admin() },
+      body: JSON.stringify({ status }),
+    });
+    expect(res.status).toBe(200);
+  };
+  const wsEventsOf = (client: WsClient, orderId: string) =>
+    client.messages.filter(
+      (m) =>
+        m.type === 'event' && (m.event?.data as { order: { id: string } }).order.id === orderId,
+    );
+  const sseEventsOf = (client: SseClient, orderId: string) =>
+    client.frames.filter(
+      (f) =>
+        f.event === 'orders' &&
+        (JSON.parse(f.data) as { data: { order: { id: string } } }).data.order.id === orderId,
+    );
+
+  it('a status change made through A reaches a WebSocket client on B and an SSE client on A within 1 s, once each', async () => {
+    const wsB = track(await openWs(ws(b), admin()));
+    const sseA = track(await openSse(`${a.url}/events?topics=orders`, admin()));
+    expect(sseA.status).toBe(200);
+    await waitFor(() => wsB.messages.some((m) => m.type === 'ready'), 5_000, 'ready message');
+
+    const [first, second] = pending;
+    const sent = Date.now();
+    await change(a, first, 'paid');
+    const wsEvent = await waitFor(() => wsEventsOf(wsB, first)[0], 5_000, 'event on B (ws)');
+    const sseEvent = await waitFor(() => sseEventsOf(sseA, first)[0], 5_000, 'event on A (sse)');
+    expect(wsEvent.receivedAt - sent).toBeLessThan(1_000);
+    expect(sseEvent.receivedAt - sent).toBeLessThan(1_000);
+    // Same payload on both transports: the event object, with its stream id.
+    const fromSse = JSON.parse(sseEvent.data) as { id: string };
+    expect(fromSse).toEqual(wsEvent.event);
+    expect(sseEvent.id).toBe(fromSse.id);
+    expect(wsEvent.event).toMatchObject({
+      topic: 'orders',
+      type: 'order.status_changed',
+      data: { order: { id: first, status: 'paid' } },
+    });
+
+    // Both instances consume the orders stream; each upstream event is published once. A later
+    // event arriving proves any duplicate of the first would have arrived before it.
+    await change(b, second, 'paid');
+    await waitFor(() => wsEventsOf(wsB, second)[0], 5_000, 'second event (ws)');
+    await waitFor(() => sseEventsOf(sseA, second)[0], 5_000, 'second event (sse)');
+    expect(wsEventsOf(wsB, first)).toHaveLength(1);
+    expect(sseEventsOf(sseA, first)).toHaveLength(1);
+  });
+
+  it('a client that reconnects with its last id gets exactly the events it missed', async () => {
+    const [, , c, d, e] = pending;
+    const sse = track(await openSse(`${a.url}/events?topics=orders`, admin()));
+    await change(a, c, 'paid');
+    const seen = await waitFor(() => sseEventsOf(sse, c)[0], 5_000, 'first event');
+    sse.close();
+    await change(b, d, 'paid');
+    await change(a, e, 'paid');
+
+    // SSE on the other instance, with Last-Event-ID.
+    const again = track(
+      await openSse(`${b.url}/events?topics=orders`, { ...admin(), 'last-event-id': seen.id! }),
+    );
+    await waitFor(() => sseEventsOf(again, e)[0], 5_000, 'replayed events (sse)');
+    const replayed = again.frames.filter((f) => f.event === 'orders');
+    expect(
+      replayed.map(
+        (f) => (JSON.parse(f.data) as { data: { order: { id: string } } }).data.order.id,
+      ),
+    ).toEqual([d, e]);
+
+    // WebSocket with the same id as its offset: the same two events.
+    const wsAgain = track(await openWs(ws(a, `topics=orders&lastEventId=${seen.id!}`), admin()));
+    await waitFor(() => wsEventsOf(wsAgain, e)[0], 5_000, 'replayed events (ws)');
+    const wsReplayed = wsAgain.messages.filter((m) => m.type === 'event');
+    expect(wsReplayed.map((m) => m.event?.id)).toEqual(replayed.map((f) => f.id));
+
+    // An id the history cannot serve: a clear reset, then live events.
+    const tooOld = track(
+      await openWs(ws(b, 'topics=orders&lastEventId=99999999999999-0'), admin()),
+    );
+    await waitFor(() => tooOld.messages.some((m) => m.type === 'reset'), 5_000, 'reset');
+  });
+
+  it('refuses expired tokens, wrong roles, foreign origins, unknown topics, plain GETs and oversized frames', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expired = admin({ iat: now - 600, exp: now - 300 });
+    expect((await refusedWs(ws(b), expired)).status).toBe(401);
+    expect((await openSse(`${a.url}/events`, expired)).status).toBe(401);
+
+    // Support staff may read orders, not operations.
+    expect(await refusedWs(ws(b, 'topics=ops'), support())).toMatchObject({
+      status: 403,
+      body: { code: 'INSUFFICIENT_SCOPE' },
+    });
+    const sseOps = await openSse(`${a.url}/events?topics=ops`, support());
+    expect(sseOps.status).toBe(403);
+    track(await openWs(ws(b, 'topics=orders'), support())).socket.terminate();
+    const customer = issuer.headers({ sub: 'usr_0035', aud: 'admin-bff', scope: 'orders:read' });
+    expect((await refusedWs(ws(b), customer)).status).toBe(403);
+
+    // A cross-site page: its origin is not allowed, with a token or with a cookie alone.
+    expect(await refusedWs(ws(b), { ...admin(), origin: 'https://evil.example' })).toMatchObject({
+      status: 403,
+      body: { code: 'ORIGIN_NOT_ALLOWED' },
+    });
+    expect((await refusedWs(ws(b), { cookie: 'bff_session=abc' })).status).toBe(403);
+    track(
+      await openWs(ws(b), { ...admin(), origin: 'https://admin.example.com' }),
+    ).socket.terminate();
+
+    expect(await refusedWs(ws(a, 'topics=orders,nope'), admin())).toMatchObject({
+      status: 400,
+      body: { code: 'UNKNOWN_TOPIC' },
+    });
+    const plain = await fetch(`${a.url}/events/ws`, { headers: admin() });
+    expect(plain.status).toBe(426);
+    expect(await plain.json()).toMatchObject({ code: 'UPGRADE_REQUIRED' });
+
+    // Inbound frames are bounded (EVENTS_WS_MAX_MESSAGE_BYTES, default 4096): close 1009.
+    const client = track(await openWs(ws(a), admin()));
+    client.socket.send(JSON.stringify({ type: 'ping', pad: 'x'.repeat(10_000) }));
+    expect((await client.closed).code).toBe(1009);
+    // And rate-limited: a burst past twice the per-second rate closes with 1008.
+    const chatty = track(await openWs(ws(a), admin()));
+    for (let i = 0; i < 50; i++) chatty.socket.send('{"type":"ping"}');
+    expect((await chatty.closed).code).toBe(1008);
+  });
+
+  it('limits connections per caller', async () => {
+    const who = () => admin({ sub: 'staff_many' });
+    for (let i = 0; i < 4; i++) track(await openWs(ws(a), who()));
+    expect(await refusedWs(ws(a), who())).toMatchObject({
+      status: 429,
+      body: { code: 'TOO_MANY_FEED_CONNECTIONS' },
+    });
+    // Another instance counts its own.
+    track(await openWs(ws(b), who())).socket.terminate();
+  });
+
+  it('drops a client that stops reading once its buffer passes the bound', async () => {
+    const hub = a.app.get(FeedHub);
+    const key = 'user:staff_stalled';
+    const stalled = await openStalledWs(ws(a), admin({ sub: 'staff_stalled' }));
+    open.push({ close: () => stalled.destroy() });
+    await waitFor(() => hub.countFor(key) === 1, 5_000, 'stalled client connected');
+    // Another instance publishing large events: straight onto the shared stream.
+    const publisher = new Redis(redis.url);
+    try {
+      const body = JSON.stringify({
+        topic: 'orders',
+        type: 'test.large',
+        at: new Date().toISOString(),
+        source: 'test',
+        data: { pad: 'x'.repeat(256 * 1024) },
+      });
+      for (let i = 0; i < 200 && hub.countFor(key) > 0; i++) {
+        await publisher.xadd('bff:events:stream', '*', 'e', body);
+        if (i % 10 === 9) await new Promise((r) => setImmediate(r));
+      }
+      await waitFor(() => hub.countFor(key) === 0, 10_000, 'stalled client dropped');
+    } finally {
+      publisher.disconnect();
+    }
+    const metrics = await (await fetch(`${a.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /bff_events_dropped_connections_total\{transport="ws",reason="slow_consumer"\} [1-9]/,
+    );
+  });
+
+  it('closes sockets with 1001 when draining; the client reconnects to the other instance', async () => {
+    const client = track(await openWs(ws(a), admin()));
+    const sse = track(await openSse(`${a.url}/events?topics=orders`, admin()));
+    a.app.get(BffLifecycle).startDraining();
+    expect((await client.closed).code).toBe(1001);
+    await waitFor(() => sse.ended(), 5_000, 'SSE stream ended');
+    expect(await refusedWs(ws(a), admin())).toMatchObject({ status: 503 });
+    const moved = track(await openWs(ws(b), admin()));
+    await change(a, pending[5], 'paid');
+    await waitFor(() => wsEventsOf(moved, pending[5])[0], 5_000, 'event after reconnecting to B');
+  });
+});
