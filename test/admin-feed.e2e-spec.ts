@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import { BffLifecycle } from '@app/core';
 import { FeedHub } from '@app/events';
 import { createAdminBff } from '../apps/admin-bff/src/admin-bff.app';
+import { OrdersFeedSource } from '../apps/admin-bff/src/feed/orders-feed.source';
 import { ADMIN_SCOPES, type TestIssuer, startTestIssuer } from './support/auth';
 import {
   type SseClient,
@@ -13,6 +14,8 @@ import {
   waitFor,
 } from './support/feed-clients';
 import { RedisProcess } from './support/redis-server';
+import { spawnAdminBff } from './support/admin-bff-process';
+import { listeningUrl } from './support/bff-process';
 import { type RunningApp, type Sandbox, json, startApp, startSandbox } from './support/stack';
 
 /**
@@ -27,19 +30,22 @@ describe('admin live feed (two instances, Redis, sandbox)', () => {
   let a: RunningApp;
   let b: RunningApp;
   let pending: string[];
+  let env: Record<string, string>;
   const open: { close(): void }[] = [];
 
   beforeAll(async () => {
     redis = await RedisProcess.start();
     sandbox = await startSandbox();
     issuer = await startTestIssuer();
-    const env = {
+    env = {
       ...issuer.env,
       REDIS_URL: redis.url,
       RATE_LIMIT_ENABLED: 'false',
       EVENTS_MAX_BUFFER_BYTES: '65536',
       EVENTS_MAX_CONNECTIONS_PER_PRINCIPAL: '4',
       EVENTS_ALLOWED_ORIGINS: 'https://admin.example.com',
+      // Expiry is exact here, so the close on expiry is quick to see.
+      AUTH_CLOCK_LEEWAY_SECONDS: '0',
     };
     a = await startApp(createAdminBff, sandbox, env);
     b = await startApp(createAdminBff, sandbox, env);
@@ -49,8 +55,7 @@ describe('admin live feed (two instances, Redis, sandbox)', () => {
     pending = list.items.map((o: { id: string }) => o.id);
     // Both instances follow the orders service's stream before a change is made.
     await waitFor(
-      () =>
-        sandbox.recorded('orders').filter((r) => r.url.startsWith('/orders/events')).length >= 2,
+      () => a.app.get(OrdersFeedSource).connected && b.app.get(OrdersFeedSource).connected,
       10_000,
       'both instances connected to the orders stream',
     );
@@ -231,6 +236,37 @@ describe('admin live feed (two instances, Redis, sandbox)', () => {
     track(await openWs(ws(b), who())).socket.terminate();
   });
 
+  it('closes a connection with 4401 when its token expires (SSE: the stream ends)', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const short = () => admin({ sub: 'staff_short', exp });
+    const client = track(await openWs(ws(b), short()));
+    const sse = track(await openSse(`${a.url}/events?topics=orders`, short()));
+    expect(sse.status).toBe(200);
+    expect((await client.closed).code).toBe(4401);
+    await waitFor(() => sse.ended(), 10_000, 'SSE stream ended at expiry');
+    expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000);
+  });
+
+  it('the orders stream consumer reconnects after the service was down', async () => {
+    const client = track(await openWs(ws(b), admin()));
+    sandbox.faults.set('orders', { outage: true });
+    await sandbox.settle();
+    await waitFor(
+      () => !a.app.get(OrdersFeedSource).connected && !b.app.get(OrdersFeedSource).connected,
+      10_000,
+      'both consumers saw the stream end',
+    );
+    sandbox.faults.reset('orders');
+    await sandbox.settle();
+    await waitFor(
+      () => a.app.get(OrdersFeedSource).connected && b.app.get(OrdersFeedSource).connected,
+      15_000,
+      'both consumers connected again',
+    );
+    await change(a, pending[6], 'paid');
+    await waitFor(() => wsEventsOf(client, pending[6])[0], 5_000, 'event after the outage');
+  });
+
   it('drops a client that stops reading once its buffer passes the bound', async () => {
     const hub = a.app.get(FeedHub);
     const key = 'user:staff_stalled';
@@ -260,6 +296,23 @@ describe('admin live feed (two instances, Redis, sandbox)', () => {
       /bff_events_dropped_connections_total\{transport="ws",reason="slow_consumer"\} [1-9]/,
     );
   });
+
+  it('SIGTERM closes the sockets of a separate process with 1001 and it exits 0; the client reconnects to B', async () => {
+    const proc = spawnAdminBff(sandbox, env);
+    try {
+      const url = await listeningUrl(proc, 60_000);
+      const client = await openWs(`${url.replace('http', 'ws')}/events/ws?topics=orders`, admin());
+      await waitFor(() => client.messages.some((m) => m.type === 'ready'), 5_000, 'ready');
+      proc.child.kill('SIGTERM');
+      expect((await client.closed).code).toBe(1001);
+      expect(await proc.exited).toEqual({ code: 0, signal: null });
+      const moved = track(await openWs(ws(b), admin()));
+      await change(b, pending[7], 'paid');
+      await waitFor(() => wsEventsOf(moved, pending[7])[0], 5_000, 'event after reconnecting');
+    } finally {
+      if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+    }
+  }, 90_000);
 
   it('closes sockets with 1001 when draining; the client reconnects to the other instance', async () => {
     const client = track(await openWs(ws(a), admin()));

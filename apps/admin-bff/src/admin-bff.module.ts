@@ -2,7 +2,6 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { BffConfig } from '@app/config';
 import { Scopes } from '@app/auth';
 import { CachePurgeController } from '@app/cache';
-import { EventsModule } from '@app/events';
 import { BffPlatformModule } from '@app/platform';
 import { OrdersFeedSource } from './feed/orders-feed.source';
 import { CircuitsController } from './ops/circuits.controller';
@@ -29,9 +28,9 @@ export class AdminBffModule {
           // Support staff may read (GET routes say so); everything else needs admin.
           auth: { defaultRoles: ['admin'], audit: true },
           cachePurgeEndpoint: true,
+          // The live feed: GET /events (SSE) and /events/ws (WebSocket), fanned out through Redis.
+          feed: true,
         }),
-        // The live feed: GET /events (SSE) and /events/ws (WebSocket), fanned out through Redis.
-        EventsModule.forRoot({ app: 'admin-bff', feed: true }),
       ],
       controllers: [UsersController, OrdersController, CircuitsController, RevocationsController],
       providers: [UsersService, OrdersService, OrdersFeedSource],

@@ -17,6 +17,8 @@ import { FeedController } from './feed.controller';
 import { FeedGate } from './feed.gate';
 import { FeedHub } from './feed.hub';
 import { FeedSocketServer } from './feed.socket';
+import { OpsReporter } from './ops.reporter';
+import { EVENTS_APP } from './events.tokens';
 
 /** Options of {@link EventsModule}. */
 export interface EventsModuleOptions {
@@ -77,6 +79,7 @@ export class EventsModule {
   static forRoot(options: EventsModuleOptions): DynamicModule {
     const providers: DynamicModule['providers'] = [
       { provide: EVENTS_OPTIONS, useValue: options },
+      { provide: EVENTS_APP, useValue: options.app },
       {
         provide: EventBus,
         inject: [BffConfig],
@@ -101,6 +104,7 @@ export class EventsModule {
         },
       },
       EventsLifecycle,
+      OpsReporter,
     ];
     if (options.feed === true) {
       providers.push(
@@ -123,7 +127,7 @@ export class EventsModule {
       module: EventsModule,
       providers,
       controllers: options.feed === true ? [FeedController] : [],
-      exports: [EventBus, ...(options.feed === true ? [FeedHub] : [])],
+      exports: [EventBus, OpsReporter, ...(options.feed === true ? [FeedHub] : [])],
     };
   }
 }

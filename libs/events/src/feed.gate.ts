@@ -101,7 +101,10 @@ export class FeedGate {
     let timer: NodeJS.Timeout | undefined;
     const schedule = (expiry: number | undefined): void => {
       const untilExpiry = expiry === undefined ? Infinity : expiry - Date.now() + 50;
-      timer = setTimeout(recheck, Math.max(0, Math.min(this.reauthMs, untilExpiry)));
+      // Past `exp` but still accepted (clock leeway): ask again each second until refused.
+      const wait =
+        untilExpiry > 0 ? Math.min(this.reauthMs, untilExpiry) : Math.min(this.reauthMs, 1_000);
+      timer = setTimeout(recheck, wait);
       timer.unref();
     };
     const recheck = (): void => {

@@ -12,3 +12,5 @@ export type { DropReason, FeedTransport } from './feed.connection';
 export { SseSource } from './sse.source';
 export type { SseMessage, SseSourceOptions } from './sse.source';
 export { FEED_WS_PATH } from './feed.gate';
+export { OpsReporter } from './ops.reporter';
+export type { FleetReports, InstanceReport } from './fleet.registry';

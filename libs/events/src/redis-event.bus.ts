@@ -40,13 +40,14 @@ type StreamEntry = [id: string, fields: string[]];
 export class RedisEventBus extends EventBus {
   private readonly logger = new Logger('Events');
   private readonly writer: Redis;
-  private readonly reader: Redis;
+  /** Created on the first subscriber: publish-only instances (web, mobile) hold no reader. */
+  private reader: Redis | undefined;
   private readonly stream: string;
   private readonly local: MemoryEventBus;
   private readonly listeners = new Set<FeedListener>();
   private lastId = '$';
   private closed = false;
-  private readonly loop: Promise<void>;
+  private loop: Promise<void> | undefined;
 
   constructor(private readonly options: RedisEventBusOptions) {
     super();
@@ -56,20 +57,11 @@ export class RedisEventBus extends EventBus {
       use: 'events',
       commandTimeoutMs: options.commandTimeoutMs,
     });
-    // No command timeout: XREAD blocks by design (bounded by BLOCK_MS).
-    this.reader = createRedisClient({
-      url: options.url,
-      use: 'events',
-      commandTimeoutMs: options.commandTimeoutMs,
-      subscriber: true,
-      logOutages: false,
-    });
     this.local = new MemoryEventBus({
       source: options.source,
       historyMs: options.historyMs,
       historyMax: options.historyMax,
     });
-    this.loop = this.readLoop();
   }
 
   get shared(): boolean {
@@ -134,6 +126,18 @@ export class RedisEventBus extends EventBus {
   }
 
   subscribe(listener: FeedListener): () => void {
+    if (this.reader === undefined && !this.closed) {
+      // No command timeout: XREAD blocks by design (bounded by BLOCK_MS).
+      const reader = createRedisClient({
+        url: this.options.url,
+        use: 'events',
+        commandTimeoutMs: this.options.commandTimeoutMs,
+        subscriber: true,
+        logOutages: false,
+      });
+      this.reader = reader;
+      this.loop = this.readLoop(reader);
+    }
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -171,7 +175,7 @@ export class RedisEventBus extends EventBus {
   async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
-    closeRedisClient(this.reader);
+    if (this.reader !== undefined) closeRedisClient(this.reader);
     closeRedisClient(this.writer);
     await this.loop;
   }
@@ -180,25 +184,19 @@ export class RedisEventBus extends EventBus {
     for (const listener of this.listeners) listener(event);
   }
 
-  private async readLoop(): Promise<void> {
+  private async readLoop(reader: Redis): Promise<void> {
     while (!this.closed) {
       try {
-        if (this.reader.status !== 'ready') {
+        if (reader.status !== 'ready') {
           await new Promise((resolve) => setTimeout(resolve, READ_RETRY_MS));
           continue;
         }
         if (this.lastId === '$') {
           // Start at the stream's end: what came before is history, served by since().
-          const tail = (await this.reader.xrevrange(
-            this.stream,
-            '+',
-            '-',
-            'COUNT',
-            1,
-          )) as StreamEntry[];
+          const tail = (await reader.xrevrange(this.stream, '+', '-', 'COUNT', 1)) as StreamEntry[];
           this.lastId = tail[0]?.[0] ?? '0-0';
         }
-        const answer = (await this.reader.xread(
+        const answer = (await reader.xread(
           'COUNT',
           1_000,
           'BLOCK',

@@ -25,6 +25,11 @@ export class OrdersFeedSource implements OnApplicationBootstrap, OnApplicationSh
     @Inject(BffConfig) private readonly config: BffConfig,
   ) {}
 
+  /** True while the stream is open (readiness of the feed, tests). */
+  get connected(): boolean {
+    return this.source?.connected === true;
+  }
+
   onApplicationBootstrap(): void {
     const events = this.config.events;
     const base = this.config.downstreams.orders?.urls[0];
