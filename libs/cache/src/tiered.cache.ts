@@ -58,6 +58,7 @@ export class TieredCache implements OnModuleInit {
   private readonly l2Keyv: Keyv | undefined;
   private readonly inflight = new Map<string, Promise<unknown>>();
   private readonly logger = new Logger('TieredCache');
+  private readonly purgeListeners: ((request: PurgeRequest, result: PurgeResult) => void)[] = [];
 
   constructor(
     @Inject(CACHE_MANAGER) manager: Cache,
@@ -189,7 +190,7 @@ export class TieredCache implements OnModuleInit {
       `purged ${JSON.stringify(request)}: ${memory} in memory, ${redis} in Redis, broadcast=${broadcast}, ` +
         `acknowledged by ${acknowledged.length}/${expected}`,
     );
-    return {
+    const result: PurgeResult = {
       memory,
       redis,
       broadcast,
@@ -198,6 +199,13 @@ export class TieredCache implements OnModuleInit {
       acknowledged,
       expected,
     };
+    for (const listener of this.purgeListeners) listener(request, result);
+    return result;
+  }
+
+  /** Called after each operator purge made here (the live feed's `cache.purged` event). */
+  onPurged(listener: (request: PurgeRequest, result: PurgeResult) => void): void {
+    this.purgeListeners.push(listener);
   }
 
   private async awaitAcks(id: string, expected: number): Promise<string[]> {

@@ -1,4 +1,5 @@
 import {
+  type BeforeApplicationShutdown,
   type DynamicModule,
   Inject,
   Injectable,
@@ -35,7 +36,7 @@ const EVENTS_OPTIONS = Symbol('bff.eventsOptions');
 
 /** Wires the feed's WebSocket endpoint and the drain into the app once it is built. */
 @Injectable()
-class FeedSetup implements BffAppSetup, OnApplicationShutdown {
+class FeedSetup implements BffAppSetup, BeforeApplicationShutdown {
   private socket: FeedSocketServer | undefined;
 
   constructor(
@@ -54,7 +55,8 @@ class FeedSetup implements BffAppSetup, OnApplicationShutdown {
     this.lifecycle.onDrain(() => this.hub.drain());
   }
 
-  onApplicationShutdown(): void {
+  // Before the HTTP server closes: it would wait for every open feed connection.
+  beforeApplicationShutdown(): void {
     this.hub.close();
     this.socket?.close();
   }

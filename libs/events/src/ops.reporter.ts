@@ -5,6 +5,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { register } from 'prom-client';
+import { TieredCache } from '@app/cache';
 import { BffConfig } from '@app/config';
 import { ReadinessService } from '@app/observability';
 import { ResilienceRegistry } from '@app/resilience';
@@ -20,7 +21,8 @@ const MINUTE_MS = 60_000;
 /**
  * Every BFF instance's operational events on the `ops` topic: breaker transitions per downstream
  * (`circuit.changed`), readiness changes (`readiness.changed`), and each minute its 5xx answers
- * and rate-limit rejections (`traffic.minute`). It also reports its breakers to the fleet
+ * and rate-limit rejections (`traffic.minute`), and operator cache purges made here with who
+ * acknowledged them (`cache.purged`). It also reports its breakers to the fleet
  * registry every `EVENTS_REPORT_MS`, which `GET /ops/circuits` on admin-bff reads.
  */
 @Injectable()
@@ -37,6 +39,7 @@ export class OpsReporter implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly readinessService: ReadinessService,
     @Inject(BffConfig) private readonly config: BffConfig,
     @Inject(EVENTS_APP) private readonly app: string,
+    private readonly cache: TieredCache,
   ) {
     const redis = bus instanceof RedisEventBus ? bus.client : undefined;
     this.fleet = new FleetRegistry(redis, config.events.keyPrefix, config.events.reportMs * 3);
@@ -44,6 +47,20 @@ export class OpsReporter implements OnApplicationBootstrap, OnApplicationShutdow
 
   onApplicationBootstrap(): void {
     if (!this.config.events.enabled) return;
+    this.cache.onPurged((request, result) => {
+      void this.bus.publish({
+        topic: 'ops',
+        type: 'cache.purged',
+        data: {
+          ...request,
+          ...result,
+          app: this.app,
+          instance: this.bus.source,
+          // The name other instances' acknowledgements use for this one.
+          cacheInstance: result.instance,
+        },
+      });
+    });
     for (const s of this.registry.snapshot()) this.states.set(s.service, s.state);
     const every = (ms: number, fn: () => unknown): void => {
       const timer = setInterval(() => void fn(), ms);
