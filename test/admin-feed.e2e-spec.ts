@@ -178,6 +178,10 @@ describe('admin live feed (two instances, Redis, sandbox)', () => {
       await openWs(ws(b, 'topics=orders&lastEventId=99999999999999-0'), admin()),
     );
     await waitFor(() => tooOld.messages.some((m) => m.type === 'reset'), 5_000, 'reset');
+    const metrics = await (await fetch(`${b.url}/metrics`)).text();
+    expect(metrics).toMatch(/bff_events_resumes_total\{result="hit"\} [1-9]/);
+    expect(metrics).toMatch(/bff_events_resumes_total\{result="miss"\} [1-9]/);
+    expect(metrics).toMatch(/bff_events_connections\{transport="ws"\} [1-9]/);
   });
 
   it('refuses expired tokens, wrong roles, foreign origins, unknown topics, plain GETs and oversized frames', async () => {
