@@ -114,6 +114,39 @@ describe('fleet-wide operations (admin ×2 + web on one Redis)', () => {
     }
   });
 
+  it('publishes readiness changes of an instance on the ops topic', async () => {
+    const feed = await openWs(`${a.url.replace('http', 'ws')}/events/ws?topics=ops`, admin());
+    try {
+      await waitFor(() => feed.messages.some((m) => m.type === 'ready'), 5_000, 'ready');
+      // users is critical for admin-bff: its readiness turns to error, then back to ok.
+      sandbox.faults.set('users', { outage: true });
+      await sandbox.settle();
+      const down = await waitFor(
+        () =>
+          feed.messages.find(
+            (m) => m.event?.type === 'readiness.changed' && (m.event.data as Json).to === 'error',
+          ),
+        10_000,
+        'readiness.changed to error',
+      );
+      expect(down.event?.data).toMatchObject({ app: 'admin-bff', from: 'ok', to: 'error' });
+      sandbox.faults.reset('users');
+      await sandbox.settle();
+      await waitFor(
+        () =>
+          feed.messages.find(
+            (m) => m.event?.type === 'readiness.changed' && (m.event.data as Json).to === 'ok',
+          ),
+        10_000,
+        'readiness.changed back to ok',
+      );
+    } finally {
+      sandbox.faults.reset();
+      await sandbox.settle();
+      feed.socket.terminate();
+    }
+  });
+
   it('a cache purge reaches every instance and says which acknowledged', async () => {
     const feed = await openWs(`${b.url.replace('http', 'ws')}/events/ws?topics=ops`, admin());
     try {

@@ -18,6 +18,7 @@ export const CLOSE_CODES: Readonly<Record<DropReason, number>> = {
   shutdown: 1001,
   inbound_rate: 1008,
   inbound_size: 1009,
+  // Not sent: a peer that misses a heartbeat is gone, its socket is destroyed (1006 if it returns).
   heartbeat: 4000,
   credentials: 4401,
   forbidden: 4403,
