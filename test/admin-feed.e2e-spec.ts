@@ -41,6 +41,7 @@ describe('admin live feed (two instances, Redis, sandbox)', () => {
       ...issuer.env,
       REDIS_URL: redis.url,
       RATE_LIMIT_ENABLED: 'false',
+      EVENTS_ORDERS_STREAM: 'true',
       EVENTS_MAX_BUFFER_BYTES: '65536',
       EVENTS_MAX_CONNECTIONS_PER_PRINCIPAL: '4',
       EVENTS_ALLOWED_ORIGINS: 'https://admin.example.com',

@@ -20,13 +20,16 @@ export interface SseSourceOptions {
   onMessage(message: SseMessage): void;
 }
 
+/** Waits `ms`, or less when `signal` aborts (its listener removed either way: no leak per retry). */
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    const done = (): void => {
       clearTimeout(timer);
+      signal.removeEventListener('abort', done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 
 /**
