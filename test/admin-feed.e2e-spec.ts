@@ -42,6 +42,8 @@ describe('admin live feed (two instances, Redis, sandbox)', () => {
       REDIS_URL: redis.url,
       RATE_LIMIT_ENABLED: 'false',
       EVENTS_ORDERS_STREAM: 'true',
+      // Credentials are checked again this often (revocations are seen within it).
+      EVENTS_REAUTH_MS: '500',
       EVENTS_MAX_BUFFER_BYTES: '65536',
       EVENTS_MAX_CONNECTIONS_PER_PRINCIPAL: '4',
       EVENTS_ALLOWED_ORIGINS: 'https://admin.example.com',
@@ -250,6 +252,21 @@ describe('admin live feed (two instances, Redis, sandbox)', () => {
     expect((await client.closed).code).toBe(4401);
     await waitFor(() => sse.ended(), 10_000, 'SSE stream ended at expiry');
     expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000);
+  });
+
+  it('closes the connections of a revoked subject with 4401, on every instance', async () => {
+    const who = () => admin({ sub: 'staff_revoked' });
+    const onB = track(await openWs(ws(b), who()));
+    const sse = track(await openSse(`${b.url}/events?topics=orders`, who()));
+    expect(sse.status).toBe(200);
+    const res = await fetch(`${a.url}/revocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...admin({ scope: 'tokens:revoke' }) },
+      body: JSON.stringify({ subject: 'staff_revoked', reason: 'feed test' }),
+    });
+    expect(res.status).toBeLessThan(300);
+    expect((await onB.closed).code).toBe(4401);
+    await waitFor(() => sse.ended(), 10_000, 'SSE stream ended after revocation');
   });
 
   it('the orders stream consumer reconnects after the service was down', async () => {
