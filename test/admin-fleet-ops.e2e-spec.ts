@@ -184,6 +184,14 @@ describe('fleet-wide operations (admin ×2 + web on one Redis)', () => {
       RATE_LIMIT_ENABLED: 'false',
     });
     try {
+      // The feed works from memory: this instance's events reach its clients.
+      const feed = await openWs(`${alone.url.replace('http', 'ws')}/events/ws?topics=ops`, admin());
+      const ready = await waitFor(
+        () => feed.messages.find((m) => m.type === 'ready'),
+        5_000,
+        'ready',
+      );
+      expect(ready).toMatchObject({ shared: false });
       const fleet = (await circuits(alone)).fleet;
       expect(fleet.shared).toBe(false);
       expect(fleet.instances).toHaveLength(1);
@@ -193,6 +201,13 @@ describe('fleet-wide operations (admin ×2 + web on one Redis)', () => {
         body: JSON.stringify({ tag: 'product:prd_0001' }),
       });
       expect(await json(res)).toMatchObject({ broadcast: false, scope: 'local', acknowledged: [] });
+      const purged = await waitFor(
+        () => feed.messages.find((m) => m.event?.type === 'cache.purged'),
+        5_000,
+        'cache.purged from memory',
+      );
+      feed.socket.terminate();
+      expect(purged.event?.data).toMatchObject({ scope: 'local' });
     } finally {
       await alone.app.close();
     }
