@@ -452,7 +452,15 @@ describe('shared response cache (memory + Redis)', () => {
       expect(home.res.status).toBe(200);
       const purged = await purge({ tag: 'product:prd_0016' });
       expect(purged.status).toBe(200);
-      expect(await json(purged)).toEqual({ memory: 0, redis: 0, broadcast: false });
+      expect(await json(purged)).toEqual({
+        memory: 0,
+        redis: 0,
+        broadcast: false,
+        scope: 'local',
+        instance: expect.any(String),
+        acknowledged: [],
+        expected: 0,
+      });
     });
   });
 });

@@ -4,6 +4,7 @@ import { Scopes } from '@app/auth';
 import { CachePurgeController } from '@app/cache';
 import { AuditController } from './audit/audit.controller';
 import { BffPlatformModule } from '@app/platform';
+import { OrdersFeedSource } from './feed/orders-feed.source';
 import { CircuitsController } from './ops/circuits.controller';
 import { OrdersController } from './orders/orders.controller';
 import { OrdersService } from './orders/orders.service';
@@ -30,6 +31,8 @@ export class AdminBffModule {
           cachePurgeEndpoint: true,
           // The admin panel's cookie sessions (its own client, cookies and origins).
           session: config.adminSession,
+          // The live feed: GET /events (SSE) and /events/ws (WebSocket), fanned out through Redis.
+          feed: true,
         }),
       ],
       controllers: [
@@ -39,7 +42,7 @@ export class AdminBffModule {
         RevocationsController,
         AuditController,
       ],
-      providers: [UsersService, OrdersService],
+      providers: [UsersService, OrdersService, OrdersFeedSource],
     };
   }
 }

@@ -67,12 +67,18 @@ export class TrickleStream extends Readable {
   };
 }
 
-const isHealth = (request: FastifyRequest): boolean => request.routeOptions.url === '/health';
+/**
+ * Not counted, recorded nor faulted: health probes, and the orders event stream, which the admin
+ * BFFs hold open all the time (its reconnects would otherwise show in every test's hit counts). An
+ * outage still cuts the stream.
+ */
+const EXEMPT: ReadonlySet<string | undefined> = new Set(['/health', '/orders/events']);
+const isHealth = (request: FastifyRequest): boolean => EXEMPT.has(request.routeOptions.url);
 
 /**
  * Counts and records each request, then applies the service's faults in order:
  * reset -> latency -> error -> normal answer (with a slow body when set). Outage is handled by
- * the listener (see ServiceHost). `/health` is exempt from all of it.
+ * the listener (see ServiceHost). `/health` and `/orders/events` are exempt from all of it.
  */
 export function installFaultHooks(app: FastifyInstance, options: FaultHookOptions): void {
   const { service, faults, recorder } = options;

@@ -22,6 +22,8 @@ export interface PurgeMessage {
   keys?: string[];
   /** Instance that sent it (it has already purged its own memory). */
   origin: string;
+  /** Set on operator purges: each instance that applied it acknowledges under this id. */
+  id?: string;
 }
 
 const MAX_TAG_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -176,14 +178,35 @@ export class RedisStore extends EventEmitter implements KeyvStoreAdapter {
     }
   }
 
-  /** Tells the other instances to drop the same entries from their memory. */
-  async publishPurge(message: PurgeMessage): Promise<void> {
-    if (!this.available) return;
+  /**
+   * Tells the other instances to drop the same entries from their memory. Resolves with the
+   * number of subscribers that received it (this instance's own included), or undefined when
+   * Redis could not be reached.
+   */
+  async publishPurge(message: PurgeMessage): Promise<number | undefined> {
+    if (!this.available) return undefined;
     try {
-      await this.client.publish(this.channel, JSON.stringify(message));
+      return await this.client.publish(this.channel, JSON.stringify(message));
     } catch (error) {
       this.fail(error);
+      return undefined;
     }
+  }
+
+  /** Records that `instance` applied purge `id` (kept a minute). */
+  async ackPurge(id: string, instance: string): Promise<void> {
+    const key = `${this.options.keyPrefix}purge-ack:${id}`;
+    await this.client
+      .multi()
+      .rpush(key, instance)
+      .pexpire(key, 60_000)
+      .exec()
+      .catch(() => undefined);
+  }
+
+  /** The instances that acknowledged purge `id` so far. */
+  async purgeAcks(id: string): Promise<string[]> {
+    return this.client.lrange(`${this.options.keyPrefix}purge-ack:${id}`, 0, -1).catch(() => []);
   }
 
   /** Receives purges of other instances (subscribed again after every reconnection). */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { CACHE_MANAGER, type Cache } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { CacheConfig } from '@app/config';
@@ -12,6 +13,9 @@ import { RedisStore, type PurgeMessage } from './redis.store';
 
 type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
 
+/** How long an operator purge waits for the other instances' acknowledgements. */
+const PURGE_ACK_WAIT_MS = 1_000;
+
 /** What a purge removed. */
 export interface PurgeResult {
   /** Entries dropped from this instance's memory. */
@@ -20,6 +24,16 @@ export interface PurgeResult {
   redis: number;
   /** Whether the other instances were told (Redis pub/sub). */
   broadcast: boolean;
+  /**
+   * `fleet`: every instance subscribed to purges was told and `acknowledged` lists those that
+   * applied it within `PURGE_ACK_WAIT_MS` (`expected` of them); `local`: this instance only.
+   */
+  scope: 'fleet' | 'local';
+  /** This instance's name, as it appears in other instances' acknowledgements. */
+  instance: string;
+  acknowledged: string[];
+  /** Other instances subscribed when the purge was published. */
+  expected: number;
 }
 
 export interface PurgeRequest {
@@ -36,12 +50,15 @@ export interface PurgeRequest {
 @Injectable()
 export class TieredCache implements OnModuleInit {
   readonly instanceId = randomUUID();
+  /** Readable name in purge acknowledgements: host, process and this cache. */
+  readonly instanceName = `${hostname()}:${process.pid}:${this.instanceId.slice(0, 8)}`;
   readonly l1: LruStore;
   readonly l2: RedisStore | undefined;
   private readonly l1Keyv: Keyv;
   private readonly l2Keyv: Keyv | undefined;
   private readonly inflight = new Map<string, Promise<unknown>>();
   private readonly logger = new Logger('TieredCache');
+  private readonly purgeListeners: ((request: PurgeRequest, result: PurgeResult) => void)[] = [];
 
   constructor(
     @Inject(CACHE_MANAGER) manager: Cache,
@@ -62,6 +79,7 @@ export class TieredCache implements OnModuleInit {
       if (Array.isArray(message.keys)) {
         for (const key of message.keys) if (typeof key === 'string') void this.l1.delete(key);
       }
+      if (typeof message.id === 'string') void this.l2?.ackPurge(message.id, this.instanceName);
     });
   }
 
@@ -159,11 +177,45 @@ export class TieredCache implements OnModuleInit {
       memory += this.l1.deleteTag(request.tag);
       redis += (await this.l2?.deleteTag(request.tag)) ?? 0;
     }
-    const broadcast = this.l2?.available === true;
-    if (broadcast) await this.l2?.publishPurge({ ...request, origin: this.instanceId });
+    const id = randomUUID();
+    const receivers =
+      this.l2?.available === true
+        ? await this.l2.publishPurge({ ...request, origin: this.instanceId, id })
+        : undefined;
+    const broadcast = receivers !== undefined;
+    // Every subscriber but this instance's own must apply it; wait (bounded) for their acks.
+    const expected = Math.max(0, (receivers ?? 1) - 1);
+    const acknowledged = broadcast ? await this.awaitAcks(id, expected) : [];
     this.logger.log(
-      `purged ${JSON.stringify(request)}: ${memory} in memory, ${redis} in Redis, broadcast=${broadcast}`,
+      `purged ${JSON.stringify(request)}: ${memory} in memory, ${redis} in Redis, broadcast=${broadcast}, ` +
+        `acknowledged by ${acknowledged.length}/${expected}`,
     );
-    return { memory, redis, broadcast };
+    const result: PurgeResult = {
+      memory,
+      redis,
+      broadcast,
+      scope: broadcast ? 'fleet' : 'local',
+      instance: this.instanceName,
+      acknowledged,
+      expected,
+    };
+    for (const listener of this.purgeListeners) listener(request, result);
+    return result;
+  }
+
+  /** Called after each operator purge made here (the live feed's `cache.purged` event). */
+  onPurged(listener: (request: PurgeRequest, result: PurgeResult) => void): void {
+    this.purgeListeners.push(listener);
+  }
+
+  private async awaitAcks(id: string, expected: number): Promise<string[]> {
+    const end = Date.now() + PURGE_ACK_WAIT_MS;
+    let acks: string[] = [];
+    while (this.l2 !== undefined) {
+      acks = await this.l2.purgeAcks(id);
+      if (acks.length >= expected || Date.now() >= end) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return acks.sort();
   }
 }

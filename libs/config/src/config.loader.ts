@@ -12,6 +12,7 @@ import { readRedisConfig, readRedisUrl } from './redis.config';
 import { readEdgeConfig } from './edge.config';
 import { SANDBOX_GRPC_CONTRACTS, readGrpcProtoDir, readGrpcService } from './grpc.config';
 import { readGraphqlConfig } from './graphql.config';
+import { readEventsConfig } from './events.config';
 
 export type { EnvSource };
 
@@ -143,6 +144,7 @@ export function loadConfig(env: EnvSource = process.env): BffConfig {
       redisUrl: redis[0],
     }),
     graphql: readGraphqlConfig(r, r.raw('NODE_ENV') ?? 'development'),
+    events: readEventsConfig(r, redis[0], apps['admin-bff'].port),
   };
   // Shared variables (SESSION_STORE...) are read once per app that uses them: report them once.
   if (r.problems.length > 0) throw new ConfigValidationError([...new Set(r.problems)]);

@@ -15,6 +15,7 @@ import type { GrpcServiceConfig } from './grpc.config';
  */
 export type DownstreamTransportKind = 'undici' | 'axios' | 'grpc';
 import type { GraphqlConfig } from './graphql.config';
+import type { EventsConfig } from './events.config';
 
 export type BffAppName = 'web-bff' | 'mobile-bff' | 'admin-bff';
 
@@ -87,6 +88,8 @@ export interface BffConfig {
   readonly observability: ObservabilityConfig;
   /** The GraphQL facade of web-bff and mobile-bff: limits and developer tools (libs/graphql). */
   readonly graphql: GraphqlConfig;
+  /** Live admin feed, event fan-out and fleet-wide operations (libs/events). */
+  readonly events: EventsConfig;
 }
 
 /** Injection token for {@link BffConfig}. */

@@ -32,3 +32,4 @@ export type { UpstreamBalancingConfig, BalancerStrategy } from './routing.config
 export type { EdgeConfig, RequestLimitsConfig, HeaderPolicyConfig } from './edge.config';
 export type { RedisConfig } from './redis.config';
 export type { GraphqlConfig } from './graphql.config';
+export type { EventsConfig } from './events.config';

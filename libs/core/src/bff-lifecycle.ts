@@ -7,6 +7,7 @@ import { Injectable } from '@nestjs/common';
 @Injectable()
 export class BffLifecycle {
   private drainingSince: number | undefined;
+  private readonly drainListeners: (() => void)[] = [];
 
   get draining(): boolean {
     return this.drainingSince !== undefined;
@@ -14,7 +15,17 @@ export class BffLifecycle {
 
   /** Idempotent; returns when draining started (epoch ms). */
   startDraining(): number {
-    this.drainingSince ??= Date.now();
+    if (this.drainingSince === undefined) {
+      this.drainingSince = Date.now();
+      // Long-lived connections (live feed) must close now: the listener waits for every socket.
+      for (const listener of this.drainListeners.splice(0)) listener();
+    }
     return this.drainingSince;
+  }
+
+  /** Runs `listener` when draining starts (at once if it has). */
+  onDrain(listener: () => void): void {
+    if (this.draining) listener();
+    else this.drainListeners.push(listener);
   }
 }

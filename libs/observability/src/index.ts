@@ -3,3 +3,4 @@ export type {
   ObservabilityModuleOptions,
   ObservabilityModuleAsyncOptions,
 } from './observability.options';
+export { ReadinessService } from './readiness.service';

@@ -22,6 +22,7 @@ describe('BffPlatformModule', () => {
       'ShapingModule',
       'ThrottlingModule',
       'RoutingModule',
+      'EventsModule',
     ]);
     // Re-exported to the app module, whose controllers use them.
     expect(web.exports).toEqual(web.imports);

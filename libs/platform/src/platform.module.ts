@@ -4,6 +4,7 @@ import { DownstreamClientsModule } from '@app/clients';
 import { ConfigModule } from '@app/config';
 import { CoreModule } from '@app/core';
 import { DownstreamModule } from '@app/downstream';
+import { EventsModule } from '@app/events';
 import { ObservabilityModule } from '@app/observability';
 import { ResilienceModule, ResilienceRegistry } from '@app/resilience';
 import { RoutingModule } from '@app/routing';
@@ -63,6 +64,8 @@ export class BffPlatformModule {
       ThrottlingModule.forRoot({ namespace: app.replace(/-bff$/, '') }),
       // Declarative pass-through routes (apps/<app>/routes.json, <APP>_ROUTES_FILE).
       RoutingModule.forRoot({ app, config }),
+      // Operational events of every instance (breakers, readiness, traffic); admin: the live feed.
+      EventsModule.forRoot({ app, feed: options.feed === true }),
     ];
     // Re-exported, so the app's controllers and services see them as if imported themselves.
     return { module: BffPlatformModule, imports, exports: imports };

@@ -21,4 +21,6 @@ export interface BffPlatformOptions {
   auth?: Pick<AuthModuleOptions, 'defaultRoles' | 'audit'>;
   /** Serve `POST /ops/cache/purge` (admin-bff). Default off. */
   cachePurgeEndpoint?: boolean;
+  /** Serve the live feed, `GET /events` (SSE) and `/events/ws` (admin-bff). Default off. */
+  feed?: boolean;
 }

@@ -316,6 +316,7 @@ describe('redisUsesOf', () => {
       { use: 'api-key-revocations', policy: 'fail-open' },
       { use: 'revocations', policy: 'fail-open' },
       { use: 'revocation-events', policy: 'fail-open' },
+      { use: 'events', policy: 'fail-open' },
     ]);
     const admin = redisUsesOf(loadConfig({ ...env, AUDIT_REDIS_STREAM: 'audit' }), 'admin-bff');
     expect(admin.map((u) => u.use)).toContain('audit-stream');
@@ -330,6 +331,7 @@ describe('redisUsesOf', () => {
       AUTH_REVOCATION_STORE: 'memory',
       RATE_LIMIT_REDIS_FAILURE_MODE: 'closed',
       CACHE_REDIS: 'false',
+      EVENTS_REDIS: 'false',
     });
     expect(redisUsesOf(config, 'web-bff')).toEqual([{ use: 'rate-limits', policy: 'fail-closed' }]);
   });

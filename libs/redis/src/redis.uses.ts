@@ -14,6 +14,7 @@ export type RedisUse =
   | 'revocations'
   | 'revocation-events'
   | 'audit-stream'
+  | 'events'
   | 'readiness';
 
 /** The documented failure policy of each use (README, "Redis failures"); logged on an outage. */
@@ -45,6 +46,10 @@ export const REDIS_FAILURE_POLICIES: Readonly<
     effect: 'revocations made elsewhere arrive with the next sync',
   },
   'audit-stream': { policy: 'fail-open', effect: 'audit records go to the file only' },
+  events: {
+    policy: 'fail-open',
+    effect: "live-feed events reach this instance's clients only; fleet views say local only",
+  },
   readiness: { policy: 'fail-open', effect: 'reported by /health/ready' },
 };
 
@@ -82,5 +87,6 @@ export function redisUsesOf(config: BffConfig, app: BffAppName): AppRedisUse[] {
     add('revocation-events');
   }
   if (app === 'admin-bff' && auth.audit.redisStream !== undefined) add('audit-stream');
+  if (config.events.enabled && config.events.redisUrl !== undefined) add('events');
   return uses;
 }

@@ -10,6 +10,7 @@ import {
   parseIdList,
 } from '../http.util';
 import { ORDER_STATUSES, OrderStatus, SeedData } from '../seed.types';
+import { OrderEventLog, registerOrderEventsRoute } from './orders.events';
 import { OrdersStore } from './orders.store';
 
 interface OrderListQuery extends PageQuery {
@@ -27,6 +28,9 @@ function actor(header: string | string[] | undefined): string {
 
 export function registerOrdersRoutes(app: FastifyInstance, data: SeedData): OrdersStore {
   const store = new OrdersStore(data.orders, new Set(data.users.map((u) => u.id)));
+  // The service's event stream (SSE with ids and Last-Event-ID resume): admin-bff's live feed.
+  const events = new OrderEventLog();
+  registerOrderEventsRoute(app, events);
 
   app.get<{ Querystring: OrderListQuery }>(
     '/orders',
@@ -87,12 +91,14 @@ export function registerOrdersRoutes(app: FastifyInstance, data: SeedData): Orde
     },
     async (request) => {
       const { status, reason } = request.body;
-      return store.changeStatus(
+      const order = store.changeStatus(
         request.params.id,
         status,
         actor(request.headers['x-user-id']),
         reason,
       );
+      events.publish('order.status_changed', order);
+      return order;
     },
   );
 

@@ -1,0 +1,16 @@
+export { EventsModule } from './events.module';
+export type { EventsModuleOptions } from './events.module';
+export { EventBus } from './event.bus';
+export type { FeedListener } from './event.bus';
+export { MemoryEventBus } from './memory-event.bus';
+export { RedisEventBus } from './redis-event.bus';
+export { FeedHub } from './feed.hub';
+export { FEED_TOPICS, TOPIC_ACCESS, parseEventId, compareEventIds } from './events.types';
+export type { FeedEvent, FeedTopic, NewFeedEvent, TopicAccess } from './events.types';
+export { CLOSE_CODES } from './feed.connection';
+export type { DropReason, FeedTransport } from './feed.connection';
+export { SseSource } from './sse.source';
+export type { SseMessage, SseSourceOptions } from './sse.source';
+export { FEED_WS_PATH } from './feed.gate';
+export { OpsReporter } from './ops.reporter';
+export type { FleetReports, InstanceReport } from './fleet.registry';
