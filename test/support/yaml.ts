@@ -1,5 +1,5 @@
-// js-yaml is installed as a dependency of Jest's coverage tooling, not one of ours: it is used
-// here only, through this one file, so a YAML parser can be swapped in one place.
+// js-yaml 3 (a devDependency; the same major Jest's coverage tooling uses, so one copy is installed),
+// used here only, through this one file, so a YAML parser can be swapped in one place.
 import { readFileSync } from 'node:fs';
 import jsYaml from 'js-yaml';
 
