@@ -38,6 +38,15 @@ describe('README curl session', () => {
     for (const factory of [createWebBff, createMobileBff, createAdminBff]) {
       apps.push(await startApp(factory, sandbox, env));
     }
+    // The session starts as a reader would after `npm start` settles: every BFF ready. Its first
+    // readiness check can outlast HEALTH_TIMEOUT_MS on a loaded machine (seen in a parallel run).
+    const deadline = Date.now() + 60_000;
+    for (const { url } of apps) {
+      while ((await fetch(`${url}/health/ready`)).status !== 200) {
+        if (Date.now() > deadline) throw new Error(`${url} did not become ready`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
   });
 
   afterAll(async () => {

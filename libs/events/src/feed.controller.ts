@@ -1,11 +1,5 @@
 import { Controller, Get, Headers, Inject, Query, Req, Res, VERSION_NEUTRAL } from '@nestjs/common';
-import {
-  ApiExcludeEndpoint,
-  ApiOperation,
-  ApiProduces,
-  ApiPropertyOptional,
-  ApiResponse,
-} from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BffConfig } from '@app/config';
@@ -121,7 +115,15 @@ export class FeedController {
   }
 
   @Get('ws')
-  @ApiExcludeEndpoint()
+  @ApiOperation({
+    summary: 'Live admin feed (WebSocket)',
+    description:
+      'Open with `Upgrade: websocket` (`?topics=` as for SSE, `?lastEventId=` to resume). Each ' +
+      'message is one event as JSON; close codes are listed in the README. Credentials are checked ' +
+      'before the handshake; the session cookie needs an allowed `Origin`.',
+  })
+  @ApiResponse({ status: 101, description: 'Switching Protocols: the feed socket' })
+  @ApiResponse({ status: 426, description: 'A plain GET: open it as a WebSocket' })
   check(
     @Req() request: FastifyRequest,
     @Headers(FEED_CHECK_HEADER) secret: string | undefined,
