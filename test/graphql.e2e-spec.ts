@@ -439,6 +439,38 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
       // A cheap operation still fits in what is left (8 tokens).
       expect((await post(mobile, { query: '{ home { ok } }' }, headers)).status).toBe(200);
     });
+
+    it('refuses an operation costing more than the whole burst (429, no Retry-After), taking nothing', async () => {
+      // 3 x (1 + 50 * 5) = 753 -> 76 tokens, more than the 60 the bucket holds when full.
+      const page = (alias: string) =>
+        `${alias}: products(first: 50) { edges { node { price { amount } availability { available } reviews { count } } } }`;
+      const query = `{ ${page('a')} ${page('b')} ${page('c')} }`;
+      const headers = issuer.headers({ sub: 'usr_0042', aud: 'mobile-bff' });
+      const burstRemaining = (res: Response): number =>
+        Number(/"burst";r=(\d+)/.exec(res.headers.get('ratelimit') ?? '')?.[1]);
+      sandbox.resetStats();
+      for (let i = 0; i < 2; i++) {
+        const res = await post(mobile, { query }, headers);
+        const body: Json = await json(res);
+        expect(res.status).toBe(429);
+        expect(res.headers.get('retry-after')).toBeNull();
+        expect(body.data).toBeUndefined();
+        expect(body.errors[0].message).toMatch(
+          /costs 76 rate-limit tokens, more than the burst limit/,
+        );
+        expect(body.errors[0].extensions.code).toBe('RATE_LIMITED');
+        expect(body.errors[0].extensions.retryAfter).toBeUndefined();
+        // The full bucket is untouched.
+        expect(burstRemaining(res)).toBe(60);
+      }
+      expect(totalHits()).toBe(0);
+      // The bucket is still full: a 26-token operation leaves 34.
+      const cheaper =
+        '{ products(first: 50) { edges { node { price { amount } availability { available } reviews { count } } } } }';
+      const ok = await post(mobile, { query: cheaper }, headers);
+      expect(ok.status).toBe(200);
+      expect(burstRemaining(ok)).toBe(34);
+    });
   });
 
   describe('partial results and deadlines', () => {
