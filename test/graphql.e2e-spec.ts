@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { serverAudits } from 'graphql-http';
 import { createMobileBff } from '../apps/mobile-bff/src/mobile-bff.app';
 import { createWebBff } from '../apps/web-bff/src/web-bff.app';
 import { type TestIssuer, startTestIssuer } from './support/auth';
+import { SHARED_REDIS_URL } from './support/shared-redis';
 import { CookieJar } from './support/oidc-login';
 import {
   type RunningWeb,
@@ -439,6 +440,38 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
       // A cheap operation still fits in what is left (8 tokens).
       expect((await post(mobile, { query: '{ home { ok } }' }, headers)).status).toBe(200);
     });
+
+    it('refuses an operation costing more than the whole burst (429, no Retry-After), taking nothing', async () => {
+      // 3 x (1 + 50 * 5) = 753 -> 76 tokens, more than the 60 the bucket holds when full.
+      const page = (alias: string) =>
+        `${alias}: products(first: 50) { edges { node { price { amount } availability { available } reviews { count } } } }`;
+      const query = `{ ${page('a')} ${page('b')} ${page('c')} }`;
+      const headers = issuer.headers({ sub: 'usr_0042', aud: 'mobile-bff' });
+      const burstRemaining = (res: Response): number =>
+        Number(/"burst";r=(\d+)/.exec(res.headers.get('ratelimit') ?? '')?.[1]);
+      sandbox.resetStats();
+      for (let i = 0; i < 2; i++) {
+        const res = await post(mobile, { query }, headers);
+        const body: Json = await json(res);
+        expect(res.status).toBe(429);
+        expect(res.headers.get('retry-after')).toBeNull();
+        expect(body.data).toBeUndefined();
+        expect(body.errors[0].message).toMatch(
+          /costs 76 rate-limit tokens, more than the burst limit/,
+        );
+        expect(body.errors[0].extensions.code).toBe('RATE_LIMITED');
+        expect(body.errors[0].extensions.retryAfter).toBeUndefined();
+        // The full bucket is untouched.
+        expect(burstRemaining(res)).toBe(60);
+      }
+      expect(totalHits()).toBe(0);
+      // The bucket is still full: a 26-token operation leaves 34.
+      const cheaper =
+        '{ products(first: 50) { edges { node { price { amount } availability { available } reviews { count } } } } }';
+      const ok = await post(mobile, { query: cheaper }, headers);
+      expect(ok.status).toBe(200);
+      expect(burstRemaining(ok)).toBe(34);
+    });
   });
 
   describe('partial results and deadlines', () => {
@@ -516,6 +549,51 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
       expect(again.status).toBe(304);
       // POSTs are never stored.
       expect((await post(mobile, { query })).headers.get('cache-control')).toBe('no-store');
+    });
+
+    it('shares registrations through Redis: a hash registered on one web-bff is served by another', async () => {
+      // Two web-bff instances on the machine's Redis, used for persisted queries only.
+      const env = {
+        CACHE_ENABLED: 'false',
+        REDIS_URL: SHARED_REDIS_URL,
+        RATE_LIMIT_STORE: 'memory',
+        SESSION_STORE: 'memory',
+        AUTH_API_KEYS_STORE: 'file',
+        AUTH_REVOCATION_STORE: 'memory',
+        EVENTS_REDIS: 'false',
+        GRAPHQL_PERSISTED_QUERIES_TTL_SECONDS: '120',
+      };
+      const one = await startApp(createWebBff, sandbox, env);
+      const two = await startApp(createWebBff, sandbox, env);
+      try {
+        // A query no other run has registered (its hash is new to Redis).
+        const query = `query Apq${randomUUID().replace(/-/g, '')} { product(id: "prd_0006") { id } }`;
+        const hash = createHash('sha256').update(query).digest('hex');
+        const ext = encodeURIComponent(
+          JSON.stringify({ persistedQuery: { version: 1, sha256Hash: hash } }),
+        );
+        const path = `/graphql?extensions=${ext}`;
+        const before: Json = await json(await fetch(`${two.url}${path}`));
+        expect(before.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+        // Registered on one once its client is connected (a lookup before that finds nothing).
+        const deadline = Date.now() + 20_000;
+        for (;;) {
+          const reg = await fetch(`${one.url}${path}&query=${encodeURIComponent(query)}`);
+          expect(reg.status).toBe(200);
+          const res = await fetch(`${two.url}${path}`);
+          const body: Json = await json(res);
+          if (res.status === 200 && body.data !== undefined) {
+            expect(body.data.product.id).toBe('prd_0006');
+            break;
+          }
+          expect(body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+          if (Date.now() > deadline) throw new Error('the hash never reached the other instance');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      } finally {
+        await one.app.close();
+        await two.app.close();
+      }
     });
 
     it('refuses a hash that does not match its query (PERSISTED_QUERY_MISMATCH)', async () => {

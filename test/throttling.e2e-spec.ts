@@ -369,6 +369,12 @@ class FixtureController {
     return { ok: true };
   }
 
+  @Get('too-heavy')
+  @RateLimit({ weight: 7 })
+  tooHeavy() {
+    return { ok: true };
+  }
+
   @Get('free')
   @SkipRateLimit()
   free() {
@@ -454,6 +460,21 @@ describe('rate-limit route settings (fixture app)', () => {
     const free = await Promise.all(Array.from({ length: 10 }, () => get(memory, 'free', 'u3')));
     expect(statuses(free)).toEqual({ 200: 10 });
     expect(free[0].headers.get('ratelimit')).toBeNull();
+  });
+
+  it('refuses a route heavier than the burst (7 > 6) with 429 and no Retry-After, taking nothing', async () => {
+    for (let i = 0; i < 2; i++) {
+      const res = await get(memory, 'too-heavy', 'u5');
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toBeNull();
+      expect(await res.json()).toMatchObject({
+        code: 'RATE_LIMITED',
+        message: expect.stringContaining('costs 7 rate-limit tokens, more than the burst limit'),
+      });
+      expect(rateLimitItems(res.headers.get('ratelimit')!).burst.r).toBe(6);
+    }
+    // The bucket is full: two weight-3 requests pass.
+    expect(await sequence(memory, ['heavy', 'heavy', 'heavy'], 'u5')).toEqual([200, 200, 429]);
   });
 
   it('applies each route’s failure mode while Redis is down, without waiting on it', async () => {

@@ -143,7 +143,7 @@ export function loadConfig(env: EnvSource = process.env): BffConfig {
       sandbox: { host: sandboxHost, port: sandboxPort },
       redisUrl: redis[0],
     }),
-    graphql: readGraphqlConfig(r, r.raw('NODE_ENV') ?? 'development'),
+    graphql: readGraphqlConfig(r, r.raw('NODE_ENV') ?? 'development', redis[0]),
     events: readEventsConfig(r, redis[0], apps['admin-bff'].port),
   };
   // Shared variables (SESSION_STORE...) are read once per app that uses them: report them once.

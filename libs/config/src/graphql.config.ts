@@ -30,9 +30,23 @@ export interface GraphqlConfig {
   readonly ide: boolean;
   /** `GRAPHQL_PERSISTED_QUERIES_MAX`: automatic persisted queries kept in memory (LRU). */
   readonly persistedQueriesMax: number;
+  /**
+   * `GRAPHQL_PERSISTED_QUERIES_TTL_SECONDS`: lifetime of a registered query, in memory and in
+   * Redis (shared there when `REDIS_URL` is set); clients register an expired one again.
+   */
+  readonly persistedQueriesTtlSeconds: number;
+  /**
+   * Redis of the persisted queries (`REDIS_URL` unless `GRAPHQL_PERSISTED_QUERIES_REDIS=false`);
+   * undefined = this instance's LRU only.
+   */
+  readonly persistedQueriesRedisUrl: string | undefined;
 }
 
-export function readGraphqlConfig(r: EnvReader, nodeEnv: string): GraphqlConfig {
+export function readGraphqlConfig(
+  r: EnvReader,
+  nodeEnv: string,
+  redisUrl: string | undefined,
+): GraphqlConfig {
   return {
     enabled: r.bool('GRAPHQL_ENABLED', true),
     maxDepth: r.int('GRAPHQL_MAX_DEPTH', 8, 2, 64),
@@ -45,5 +59,14 @@ export function readGraphqlConfig(r: EnvReader, nodeEnv: string): GraphqlConfig 
     introspection: r.bool('GRAPHQL_INTROSPECTION', nodeEnv !== 'production'),
     ide: r.bool('GRAPHQL_IDE', nodeEnv === 'development'),
     persistedQueriesMax: r.int('GRAPHQL_PERSISTED_QUERIES_MAX', 1_000, 1, 1_000_000),
+    persistedQueriesTtlSeconds: r.int(
+      'GRAPHQL_PERSISTED_QUERIES_TTL_SECONDS',
+      86_400,
+      60,
+      2_592_000,
+    ),
+    persistedQueriesRedisUrl: r.bool('GRAPHQL_PERSISTED_QUERIES_REDIS', true)
+      ? redisUrl
+      : undefined,
   };
 }

@@ -23,12 +23,12 @@ import {
   NoSchemaIntrospectionCustomRule,
   getOperationAST,
 } from 'graphql';
-import mercurius from 'mercurius';
 import type { GraphqlContext } from './graphql.context';
 import { GraphqlRequestError, mapGraphqlError, type MappedError } from './graphql.errors';
 import { documentLimitsRule, operationCost } from './graphql.limits';
 import { GraphqlLoaders } from './graphql.loaders';
 import { graphqlMetrics } from './graphql.metrics';
+import { PersistedQueryStore } from './graphql.persisted-queries';
 import { GRAPHQL_SETTINGS } from './graphql.tokens';
 
 /** Where the facade answers. */
@@ -89,6 +89,7 @@ export class GraphqlEdge {
     private readonly catalog: CatalogClient,
     private readonly inventory: InventoryClient,
     private readonly reviews: ReviewsClient,
+    private readonly persisted: PersistedQueryStore,
   ) {}
 
   /** The app's gate instances (the same the Nest routes and pass-through routes use). */
@@ -115,7 +116,8 @@ export class GraphqlEdge {
       // graphql-jit compiles a document after its first run (mercurius' LRU keeps it).
       jit: 1,
       allowBatchedQueries: s.maxBatch > 1,
-      persistedQueryProvider: mercurius.persistedQueryDefaults.automatic(s.persistedQueriesMax),
+      // APQ shared through Redis when configured (mercurius' own LRU is per instance).
+      persistedQueryProvider: this.persisted.provider(),
       validationRules: rules,
       context: (request: FastifyRequest) => this.contextOf(request),
       errorFormatter: (execution, context) =>

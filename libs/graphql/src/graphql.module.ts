@@ -5,6 +5,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import type { MercuriusDriverConfig } from '@nestjs/mercurius';
 import { ScopedMercuriusDriver } from './graphql.driver';
 import { GraphqlEdge } from './graphql.edge';
+import { PersistedQueryStore } from './graphql.persisted-queries';
 import { GRAPHQL_SETTINGS } from './graphql.tokens';
 import { HomeResolver } from './home.resolver';
 import { OrderLineResolver, OrderResolver, ViewerResolver } from './order.resolver';
@@ -22,10 +23,23 @@ const SETTINGS = {
   inject: [BffConfig],
 };
 
+/** Persisted queries: through the shared Redis when there is one, else this instance's LRU. */
+const PERSISTED_QUERIES = {
+  provide: PersistedQueryStore,
+  useFactory: (config: BffConfig) =>
+    new PersistedQueryStore({
+      maxEntries: config.graphql.persistedQueriesMax,
+      ttlSeconds: config.graphql.persistedQueriesTtlSeconds,
+      redisUrl: config.graphql.persistedQueriesRedisUrl,
+      commandTimeoutMs: config.redis.commandTimeoutMs,
+    }),
+  inject: [BffConfig],
+};
+
 /** The edge's own module, so the driver's options factory can inject it. */
 @Module({
   imports: [DownstreamClientsModule],
-  providers: [SETTINGS, GraphqlEdge],
+  providers: [SETTINGS, PERSISTED_QUERIES, GraphqlEdge],
   exports: [SETTINGS, GraphqlEdge],
 })
 class GraphqlEdgeModule {}

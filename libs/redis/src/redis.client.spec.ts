@@ -317,6 +317,7 @@ describe('redisUsesOf', () => {
       { use: 'revocations', policy: 'fail-open' },
       { use: 'revocation-events', policy: 'fail-open' },
       { use: 'events', policy: 'fail-open' },
+      { use: 'persisted-queries', policy: 'fail-open' },
     ]);
     const admin = redisUsesOf(loadConfig({ ...env, AUDIT_REDIS_STREAM: 'audit' }), 'admin-bff');
     expect(admin.map((u) => u.use)).toContain('audit-stream');
@@ -332,6 +333,7 @@ describe('redisUsesOf', () => {
       RATE_LIMIT_REDIS_FAILURE_MODE: 'closed',
       CACHE_REDIS: 'false',
       EVENTS_REDIS: 'false',
+      GRAPHQL_PERSISTED_QUERIES_REDIS: 'false',
     });
     expect(redisUsesOf(config, 'web-bff')).toEqual([{ use: 'rate-limits', policy: 'fail-closed' }]);
   });

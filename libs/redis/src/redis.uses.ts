@@ -15,6 +15,7 @@ export type RedisUse =
   | 'revocation-events'
   | 'audit-stream'
   | 'events'
+  | 'persisted-queries'
   | 'readiness';
 
 /** The documented failure policy of each use (README, "Redis failures"); logged on an outage. */
@@ -49,6 +50,11 @@ export const REDIS_FAILURE_POLICIES: Readonly<
   events: {
     policy: 'fail-open',
     effect: "live-feed events reach this instance's clients only; fleet views say local only",
+  },
+  'persisted-queries': {
+    policy: 'fail-open',
+    effect:
+      'GraphQL persisted queries registered elsewhere are not found; clients send the text again',
   },
   readiness: { policy: 'fail-open', effect: 'reported by /health/ready' },
 };
@@ -88,5 +94,9 @@ export function redisUsesOf(config: BffConfig, app: BffAppName): AppRedisUse[] {
   }
   if (app === 'admin-bff' && auth.audit.redisStream !== undefined) add('audit-stream');
   if (config.events.enabled && config.events.redisUrl !== undefined) add('events');
+  const { graphql } = config;
+  if (graphql.enabled && graphql.persistedQueriesRedisUrl !== undefined && app !== 'admin-bff') {
+    add('persisted-queries');
+  }
   return uses;
 }

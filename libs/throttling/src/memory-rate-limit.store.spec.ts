@@ -23,6 +23,18 @@ describe('MemoryRateLimitStore', () => {
     expect((await lru.consume('b', policy, 1)).allowed).toBe(true); // evicted: starts full
   });
 
+  it('refuses a cost above the burst capacity without taking a token', async () => {
+    const store = new MemoryRateLimitStore({ maxKeys: 10, now: () => 1_000_000 });
+    expect(await store.consume('k', policy, 4)).toMatchObject({
+      allowed: false,
+      overCapacity: true,
+      violated: 'burst',
+      retryAfterMs: 0,
+      burstRemaining: 3,
+    });
+    expect((await store.consume('k', policy, 3)).allowed).toBe(true);
+  });
+
   it('never creates a timer, whatever the traffic', async () => {
     jest.useFakeTimers();
     const setTimeoutSpy = jest.spyOn(global, 'setTimeout');

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { register } from 'prom-client';
 import { compilePolicy } from './rate-limit.headers';
 import { RateLimitStoreUnavailableError } from './rate-limit.errors';
@@ -5,7 +6,7 @@ import { RedisRateLimitStore, type RedisScriptClient } from './redis-rate-limit.
 
 const open = compilePolicy({ burst: 2, sustained: 0, dailyQuota: 0 }, 60, 60, 'open');
 const closed = { ...open, failureMode: 'closed' as const };
-const REPLY = [1, 1, 30_000, 0, 0, 0, 1_000, 0, 0];
+const REPLY = [1, 1, 30_000, 0, 0, 0, 1_000, 0, 0, 0];
 
 /** A scripted stand-in for ioredis: status, a reply or an error per call. */
 class FakeRedis implements RedisScriptClient {
@@ -140,5 +141,65 @@ describe('RedisRateLimitStore', () => {
     client.status = 'end';
     await store.onModuleDestroy();
     expect(client.disconnect).toHaveBeenCalledTimes(1);
+  });
+});
+
+// The Lua script against a real Redis (the machine's, under a random prefix): it must agree with
+// token-bucket.ts, which the memory store uses.
+describe('RedisRateLimitStore on a real Redis', () => {
+  const prefix = `test:rl:${randomUUID()}:`;
+  let store: RedisRateLimitStore;
+  beforeAll(() => {
+    store = new RedisRateLimitStore({
+      url: 'redis://127.0.0.1:6379',
+      timeoutMs: 2_000,
+      keyPrefix: prefix,
+      fallbackMaxKeys: 10,
+      logger: { warn: jest.fn(), log: jest.fn() },
+    });
+  });
+  afterAll(() => store.onModuleDestroy());
+
+  /** Waits for the connection (the store answers from its fallback until then). */
+  async function consume(key: string, cost: number, policy = open) {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const d = await store.consume(key, policy, cost);
+      if (d.shared) return d;
+      if (Date.now() > deadline) throw new Error('Redis at 127.0.0.1:6379 never answered');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('refuses a cost above the burst capacity with a full bucket and takes nothing', async () => {
+    expect(await consume('over', 3)).toMatchObject({
+      allowed: false,
+      overCapacity: true,
+      violated: 'burst',
+      retryAfterMs: 0,
+      burstRemaining: 2,
+      shared: true,
+    });
+    // Nothing was taken: the whole capacity is still there, once.
+    expect(await consume('over', 2)).toMatchObject({ allowed: true, burstRemaining: 0 });
+    expect(await consume('over', 1)).toMatchObject({ allowed: false, overCapacity: false });
+  });
+
+  it('names the sustained bucket or daily quota below the cost, like the memory store', async () => {
+    const wide = compilePolicy({ burst: 100, sustained: 20, dailyQuota: 50 }, 1, 60, 'open');
+    expect(await consume('sustained', 21, wide)).toMatchObject({
+      allowed: false,
+      overCapacity: true,
+      violated: 'sustained',
+      retryAfterMs: 0,
+    });
+    const daily = compilePolicy({ burst: 100, sustained: 0, dailyQuota: 50 }, 1, 60, 'open');
+    expect(await consume('daily', 51, daily)).toMatchObject({
+      allowed: false,
+      overCapacity: true,
+      violated: 'daily',
+      dailyRemaining: 50,
+    });
+    expect(await consume('daily', 50, daily)).toMatchObject({ allowed: true, dailyRemaining: 0 });
   });
 });

@@ -99,6 +99,7 @@ export class RedisRateLimitStore implements RateLimitStore {
       dailyResetMs: r[6],
       retryAfterMs: r[7],
       violated: VIOLATED[r[8]],
+      overCapacity: r[9] === 1,
       shared: true,
     };
   }

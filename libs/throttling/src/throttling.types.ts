@@ -30,10 +30,15 @@ export interface RateLimitDecision {
   dailyRemaining: number;
   /** Ms until the daily quota resets (next 00:00 UTC). */
   dailyResetMs: number;
-  /** When denied: ms until this request's cost fits every bucket. */
+  /** When denied: ms until this request's cost fits every bucket (0 when it never will). */
   retryAfterMs: number;
   /** Which limit denied the request (`burst`, `sustained`, `daily`). */
   violated: 'burst' | 'sustained' | 'daily' | undefined;
+  /**
+   * Denied because the cost exceeds the capacity of `violated`: no refill can ever pay it, so
+   * there is no retry delay. Nothing was taken.
+   */
+  overCapacity: boolean;
   /** False when answered by the local fallback because the shared store was unavailable. */
   shared: boolean;
 }

@@ -14,7 +14,7 @@ import type { FastifyRequest } from 'fastify';
 import { markTierChecked } from './address-gate.hook';
 import { ClientIpResolver } from './client-ip';
 import { RATE_LIMIT_OPTIONS, type RateLimitOptions } from './rate-limit.decorator';
-import { RateLimitedError } from './rate-limit.errors';
+import { RateLimitCostTooHighError, RateLimitedError } from './rate-limit.errors';
 import { compilePolicy, formatRateLimit } from './rate-limit.headers';
 import { rateLimitMetrics } from './rate-limit.metrics';
 import { RateLimitStore } from './rate-limit.store';
@@ -90,11 +90,15 @@ export class TieredThrottlerGuard extends ThrottlerGuard {
     const route = this.routeLimits(context);
     const policy = route.policies[tier];
     const key = generateKey(context, `${tier}:${caller.identity}`, throttler.name ?? 'default');
-    const decision = await this.store.consume(key, policy, this.weightOf(req, route));
+    const weight = this.weightOf(req, route);
+    const decision = await this.store.consume(key, policy, weight);
     this.setResponseHeader(res, 'RateLimit-Policy', policy.policyHeader);
     this.setResponseHeader(res, 'RateLimit', formatRateLimit(policy, decision));
     if (!decision.allowed) {
       rateLimitMetrics.limited.inc({ tier });
+      if (decision.overCapacity) {
+        throw new RateLimitCostTooHighError(decision.violated ?? 'burst', weight);
+      }
       throw new RateLimitedError(decision.violated ?? 'burst', decision.retryAfterMs);
     }
     return true;

@@ -78,11 +78,51 @@ describe('token bucket (burst + sustained + daily)', () => {
     expect(consumeTokens(state, policy, 1, T0).allowed).toBe(true);
   });
 
-  it('caps a weight above the capacity so the route stays reachable', () => {
+  it('refuses a weight above a capacity with a full bucket, takes nothing, gives no retry delay', () => {
     const state = newBucketState(policy, T0);
-    expect(consumeTokens(state, policy, 9, T0)).toMatchObject({ allowed: true, burstRemaining: 0 });
-    expect(consumeTokens(state, policy, 9, T0).allowed).toBe(false);
-    expect(consumeTokens(state, policy, 9, T0 + 1000).allowed).toBe(true);
+    const refused = consumeTokens(state, policy, 6, T0);
+    expect(refused).toMatchObject({
+      allowed: false,
+      overCapacity: true,
+      violated: 'burst',
+      retryAfterMs: 0,
+      burstRemaining: 5,
+      sustainedRemaining: 20,
+      dailyRemaining: 50,
+    });
+    // Waiting never helps.
+    expect(consumeTokens(state, policy, 6, T0 + 3_600_000).overCapacity).toBe(true);
+    // The full capacity itself still fits, once.
+    expect(consumeTokens(state, policy, 5, T0 + 3_600_000)).toMatchObject({
+      allowed: true,
+      overCapacity: false,
+      burstRemaining: 0,
+    });
+  });
+
+  it('names the sustained bucket or the daily quota when that is the capacity below the weight', () => {
+    const wide = compilePolicy({ burst: 100, sustained: 20, dailyQuota: 50 }, 1, 60, 'open');
+    const state = newBucketState(wide, T0);
+    expect(consumeTokens(state, wide, 21, T0)).toMatchObject({
+      allowed: false,
+      overCapacity: true,
+      violated: 'sustained',
+      retryAfterMs: 0,
+    });
+    const daily = compilePolicy({ burst: 100, sustained: 0, dailyQuota: 50 }, 1, 60, 'open');
+    expect(consumeTokens(newBucketState(daily, T0), daily, 51, T0)).toMatchObject({
+      allowed: false,
+      overCapacity: true,
+      violated: 'daily',
+      dailyRemaining: 50,
+    });
+    // An ordinary refusal (the cost fits the capacity, not what is left) is not over capacity.
+    run(5, T0, state);
+    expect(consumeTokens(state, wide, 20, T0)).toMatchObject({
+      allowed: false,
+      overCapacity: false,
+      violated: 'sustained',
+    });
   });
 
   it('ignores a clock going backwards instead of minting tokens', () => {

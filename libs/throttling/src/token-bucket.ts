@@ -26,9 +26,11 @@ export function newBucketState(policy: BucketPolicy, now: number): BucketState {
 
 /**
  * Refills both buckets for the time elapsed, then takes `cost` tokens from each bucket and the daily
- * quota if all of them can pay; otherwise nothing is taken. A cost above a capacity is capped to it,
- * so an expensive route empties the bucket instead of being refused forever. Mirrors the Lua script
- * of the Redis store operation for operation.
+ * quota if all of them can pay; otherwise nothing is taken. A cost above a capacity is refused
+ * outright (`overCapacity`, no retry delay): capping it would let one heavy request do the work
+ * of many for the price of a full bucket; waiting never helps, as with Go's x/time/rate (`AllowN`
+ * false, `WaitN` an error when n exceeds the burst). Mirrors the Lua script of the Redis store
+ * operation for operation.
  */
 export function consumeTokens(
   state: BucketState,
@@ -49,34 +51,34 @@ export function consumeTokens(
   let used = state.day === day ? state.used : 0;
   const dayResetMs = DAY_MS - (now % DAY_MS);
 
-  const needBurst = Math.min(cost, policy.burst);
-  const needSustained = Math.min(cost, policy.sustained);
-  const needDaily = Math.min(cost, policy.dailyQuota);
-  const burstOk = burst + EPSILON >= needBurst;
-  const sustainedOk = policy.sustained === 0 || sustained + EPSILON >= needSustained;
-  const dailyOk = policy.dailyQuota === 0 || used + needDaily <= policy.dailyQuota;
-  const allowed = burstOk && sustainedOk && dailyOk;
+  // The first limit (burst, sustained, daily) whose capacity is below the cost, if any.
+  let overCapacity: RateLimitDecision['violated'];
+  if (cost > policy.burst) overCapacity = 'burst';
+  else if (policy.sustained > 0 && cost > policy.sustained) overCapacity = 'sustained';
+  else if (policy.dailyQuota > 0 && cost > policy.dailyQuota) overCapacity = 'daily';
+  const burstOk = burst + EPSILON >= cost;
+  const sustainedOk = policy.sustained === 0 || sustained + EPSILON >= cost;
+  const dailyOk = policy.dailyQuota === 0 || used + cost <= policy.dailyQuota;
+  const allowed = overCapacity === undefined && burstOk && sustainedOk && dailyOk;
 
   let retryAfterMs = 0;
-  let violated: RateLimitDecision['violated'];
+  let violated: RateLimitDecision['violated'] = overCapacity;
   if (allowed) {
-    burst -= needBurst;
-    sustained -= needSustained;
-    used += needDaily;
+    burst -= cost;
+    sustained -= policy.sustained > 0 ? cost : 0;
+    used += policy.dailyQuota > 0 ? cost : 0;
     state.burst = burst;
     state.sustained = sustained;
     state.at = now;
     state.day = day;
     state.used = used;
-  } else {
+  } else if (overCapacity === undefined) {
     if (!burstOk) {
-      retryAfterMs = Math.ceil(((needBurst - burst) * policy.burstWindowMs) / policy.burst);
+      retryAfterMs = Math.ceil(((cost - burst) * policy.burstWindowMs) / policy.burst);
       violated = 'burst';
     }
     if (!sustainedOk) {
-      const wait = Math.ceil(
-        ((needSustained - sustained) * policy.sustainedWindowMs) / policy.sustained,
-      );
+      const wait = Math.ceil(((cost - sustained) * policy.sustainedWindowMs) / policy.sustained);
       if (wait > retryAfterMs) [retryAfterMs, violated] = [wait, 'sustained'];
     }
     if (!dailyOk && dayResetMs > retryAfterMs) [retryAfterMs, violated] = [dayResetMs, 'daily'];
@@ -94,6 +96,7 @@ export function consumeTokens(
     dailyResetMs: dayResetMs,
     retryAfterMs,
     violated,
+    overCapacity: overCapacity !== undefined,
     shared: false,
   };
 }
