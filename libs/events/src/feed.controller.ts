@@ -93,9 +93,14 @@ export class FeedController {
     }
     const header = request.headers['last-event-id'];
     const lastEventId = typeof header === 'string' ? header.trim() : query.lastEventId;
-    const credentials = this.gate.credentialsOf(request.headers, request.ip);
+    const credentials = this.gate.sentCredentials(request);
     reply.hijack();
     const raw = reply.raw;
+    // Headers the hooks set (CORS for the admin panel's credentialed EventSource, security
+    // headers) are written by Fastify only for replies it sends; this one is hijacked.
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      if (value !== undefined) raw.setHeader(name, value);
+    }
     const requestId = request.bffContext.requestId;
     raw.setHeader('x-request-id', requestId);
     // The request's own timeouts do not apply to a stream that lives for hours.
