@@ -79,6 +79,8 @@ describe('live feed with the admin panel cookie session (headless Chromium)', ()
       EVENTS_ORDERS_STREAM: 'true',
       // Sessions are checked again this often (logout is seen within it).
       EVENTS_REAUTH_MS: '300',
+      // The shortest session allowed, so its end is seen in a test.
+      ADMIN_SESSION_TTL_SECONDS: '60',
     });
     const page = {
       headers: { 'content-type': 'text/html; charset=utf-8' },
@@ -270,4 +272,17 @@ describe('live feed with the admin panel cookie session (headless Chromium)', ()
       ),
     ).toBe(dropped.sse + 1);
   });
+
+  it('the end of the session (ADMIN_SESSION_TTL_SECONDS) closes its WebSocket with 4401', async () => {
+    const signedIn = Date.now();
+    const page = await signIn();
+    await page.evaluate('openWs()');
+    await page.waitForFunction('feed.ws.some((m) => m.type === "ready")', undefined, {
+      timeout: 10_000,
+    });
+    await page.waitForFunction('feed.wsClose !== null', undefined, { timeout: 80_000 });
+    expect(await page.evaluate('feed.wsClose')).toBe(4401);
+    // Closed by the session's end, not before it.
+    expect(Date.now() - signedIn).toBeGreaterThanOrEqual(60_000);
+  }, 100_000);
 });
