@@ -1,9 +1,9 @@
 import { Controller, Get, Headers, Inject, Query, Req, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import {
-  ApiExcludeEndpoint,
   ApiOperation,
   ApiProduces,
   ApiPropertyOptional,
+  ApiQuery,
   ApiResponse,
 } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
@@ -65,7 +65,9 @@ export class FeedController {
     summary: 'Live admin feed (Server-Sent Events)',
     description:
       'Events of the requested topics as `id:` (stream id), `event:` (topic), `data:` (event JSON). ' +
-      'Reconnect with `Last-Event-ID` to get the missed events, or `event: reset` when too old.',
+      'Reconnect with `Last-Event-ID` to get the missed events, or `event: reset` when too old. ' +
+      'With the session cookie (EventSource): no `X-CSRF`, but an `Origin` from `EVENTS_ALLOWED_ORIGINS` ' +
+      '(or `Sec-Fetch-Site: same-origin`), else 403 `ORIGIN_NOT_ALLOWED`.',
   })
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: 'An event stream' })
@@ -125,8 +127,19 @@ export class FeedController {
     );
   }
 
+  // Documented for the handshake it is; the GET itself is the gate's in-process check.
   @Get('ws')
-  @ApiExcludeEndpoint()
+  @ApiOperation({
+    summary: 'Live admin feed (WebSocket)',
+    description:
+      'Open as a WebSocket (`Upgrade: websocket`): `{"type":"ready"}` first, then ' +
+      '`{"type":"event","event":{...}}` (the SSE payload). Resume with `?lastEventId=`. ' +
+      'With the session cookie: no `X-CSRF`, an `Origin` from `EVENTS_ALLOWED_ORIGINS`. A plain GET is 426.',
+  })
+  @ApiQuery({ name: 'topics', required: false, type: String, example: 'orders,ops' })
+  @ApiQuery({ name: 'lastEventId', required: false, type: String, example: '1764563000000-0' })
+  @ApiResponse({ status: 101, description: 'Switching to the WebSocket protocol' })
+  @ApiResponse({ status: 426, description: 'Not a WebSocket handshake' })
   check(
     @Req() request: FastifyRequest,
     @Headers(FEED_CHECK_HEADER) secret: string | undefined,
