@@ -10,7 +10,7 @@ jest.setTimeout(60_000);
  * The Origin rule of the live feed seen from a real browser (Chromium, as the SPA test runs it):
  * the handshake of a page on an allowed origin passes the Origin check (and, with no credentials,
  * is then refused 401), one from another origin is refused 403 before any credential is read.
- * (A page with the admin cookie receiving events needs the admin SPA login, not in this work.)
+ * (A page signed in to the admin panel, with its cookie: test/admin-feed-session.e2e-spec.ts.)
  */
 describe('live feed from a real browser: Origin allow-list', () => {
   let sandbox: Sandbox;

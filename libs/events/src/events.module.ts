@@ -119,7 +119,8 @@ export class EventsModule {
         {
           provide: FeedGate,
           inject: [BffConfig],
-          useFactory: (config: BffConfig) => new FeedGate(config.events.reauthMs),
+          useFactory: (config: BffConfig) =>
+            new FeedGate(config.events.reauthMs, config.events.allowedOrigins),
         },
         FeedSetup,
         { provide: BFF_APP_SETUP, useExisting: FeedSetup },

@@ -17,6 +17,19 @@ describe('feed access rules', () => {
     expect(originAllowed({ 'x-api-key': 'k' }, allowed)).toBe(true);
   });
 
+  it("accepts a cookie without Origin only from the BFF's own pages (Sec-Fetch-Site)", () => {
+    expect(originAllowed({ cookie: 's=1', 'sec-fetch-site': 'same-origin' }, allowed)).toBe(true);
+    expect(originAllowed({ cookie: 's=1', 'sec-fetch-site': 'same-site' }, allowed)).toBe(false);
+    expect(originAllowed({ cookie: 's=1', 'sec-fetch-site': 'cross-site' }, allowed)).toBe(false);
+    // An Origin, when sent, is what counts.
+    expect(
+      originAllowed(
+        { cookie: 's=1', origin: 'https://evil.example', 'sec-fetch-site': 'same-origin' },
+        allowed,
+      ),
+    ).toBe(false);
+  });
+
   it('checks roles and scopes per topic', () => {
     const support = { roles: ['support'], scopes: ['orders:read'] };
     expect(refusedTopics(support, ['orders'])).toBeUndefined();

@@ -44,7 +44,9 @@ export function tokenExpiry(authorization: string | undefined): number | undefin
  * The Origin rule of the feed. Browsers send `Origin` on every WebSocket handshake and the
  * handshake carries the site's cookies whoever opens it (no CORS for WebSockets), so:
  * a request with an `Origin` must come from an allowed one, and one authenticated by a cookie alone
- * (no `Authorization`, no `X-API-Key`) must carry an allowed `Origin`.
+ * (no `Authorization`, no `X-API-Key`) must carry an allowed `Origin`. The one exception: a
+ * same-origin `EventSource` sends no `Origin`, but its browser sends `Sec-Fetch-Site: same-origin`,
+ * a header no page can set, so such a request comes from a page of the BFF itself.
  */
 export function originAllowed(
   headers: Readonly<Record<string, string | string[] | undefined>>,
@@ -52,6 +54,8 @@ export function originAllowed(
 ): boolean {
   const origin = headers.origin;
   const explicit = headers.authorization !== undefined || headers['x-api-key'] !== undefined;
-  if (origin === undefined) return explicit || headers.cookie === undefined;
+  if (origin === undefined) {
+    return explicit || headers.cookie === undefined || headers['sec-fetch-site'] === 'same-origin';
+  }
   return typeof origin === 'string' && allowed.includes(origin);
 }

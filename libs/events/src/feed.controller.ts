@@ -1,5 +1,11 @@
 import { Controller, Get, Headers, Inject, Query, Req, Res, VERSION_NEUTRAL } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import {
+  ApiOperation,
+  ApiProduces,
+  ApiPropertyOptional,
+  ApiQuery,
+  ApiResponse,
+} from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BffConfig } from '@app/config';
@@ -59,7 +65,9 @@ export class FeedController {
     summary: 'Live admin feed (Server-Sent Events)',
     description:
       'Events of the requested topics as `id:` (stream id), `event:` (topic), `data:` (event JSON). ' +
-      'Reconnect with `Last-Event-ID` to get the missed events, or `event: reset` when too old.',
+      'Reconnect with `Last-Event-ID` to get the missed events, or `event: reset` when too old. ' +
+      'With the session cookie (EventSource): no `X-CSRF`, but an `Origin` from `EVENTS_ALLOWED_ORIGINS` ' +
+      '(or `Sec-Fetch-Site: same-origin`), else 403 `ORIGIN_NOT_ALLOWED`.',
   })
   @ApiProduces('text/event-stream')
   @ApiResponse({ status: 200, description: 'An event stream' })
@@ -87,9 +95,14 @@ export class FeedController {
     }
     const header = request.headers['last-event-id'];
     const lastEventId = typeof header === 'string' ? header.trim() : query.lastEventId;
-    const credentials = this.gate.credentialsOf(request.headers, request.ip);
+    const credentials = this.gate.sentCredentials(request);
     reply.hijack();
     const raw = reply.raw;
+    // Headers the hooks set (CORS for the admin panel's credentialed EventSource, security
+    // headers) are written by Fastify only for replies it sends; this one is hijacked.
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      if (value !== undefined) raw.setHeader(name, value);
+    }
     const requestId = request.bffContext.requestId;
     raw.setHeader('x-request-id', requestId);
     // The request's own timeouts do not apply to a stream that lives for hours.
@@ -114,16 +127,19 @@ export class FeedController {
     );
   }
 
+  // Documented for the handshake it is; the GET itself is the gate's in-process check.
   @Get('ws')
   @ApiOperation({
     summary: 'Live admin feed (WebSocket)',
     description:
-      'Open with `Upgrade: websocket` (`?topics=` as for SSE, `?lastEventId=` to resume). Each ' +
-      'message is one event as JSON; close codes are listed in the README. Credentials are checked ' +
-      'before the handshake; the session cookie needs an allowed `Origin`.',
+      'Open as a WebSocket (`Upgrade: websocket`): `{"type":"ready"}` first, then ' +
+      '`{"type":"event","event":{...}}` (the SSE payload). Resume with `?lastEventId=`. ' +
+      'With the session cookie: no `X-CSRF`, an `Origin` from `EVENTS_ALLOWED_ORIGINS`. A plain GET is 426.',
   })
-  @ApiResponse({ status: 101, description: 'Switching Protocols: the feed socket' })
-  @ApiResponse({ status: 426, description: 'A plain GET: open it as a WebSocket' })
+  @ApiQuery({ name: 'topics', required: false, type: String, example: 'orders,ops' })
+  @ApiQuery({ name: 'lastEventId', required: false, type: String, example: '1764563000000-0' })
+  @ApiResponse({ status: 101, description: 'Switching to the WebSocket protocol' })
+  @ApiResponse({ status: 426, description: 'Not a WebSocket handshake' })
   check(
     @Req() request: FastifyRequest,
     @Headers(FEED_CHECK_HEADER) secret: string | undefined,

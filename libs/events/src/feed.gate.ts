@@ -1,13 +1,17 @@
 import type { Principal } from '@app/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { FeedConnection } from './feed.connection';
 import { type FeedTopic } from './events.types';
-import { refusedTopics } from './feed.access';
+import { originAllowed, refusedTopics } from './feed.access';
+import { OriginNotAllowedError } from './events.errors';
+import { eventsMetrics } from './events.metrics';
 
 /** Path of the WebSocket endpoint; a plain GET there is the gate's own check (426 otherwise). */
 export const FEED_WS_PATH = '/events/ws';
+/** Path of the SSE endpoint. */
+export const FEED_SSE_PATH = '/events';
 /** Header carrying the per-process secret that marks the gate's own check requests. */
 export const FEED_CHECK_HEADER = 'x-bff-feed-check';
 
@@ -49,11 +53,38 @@ export interface FeedCredentials {
 export class FeedGate {
   readonly secret = randomBytes(24).toString('hex');
   private fastify: FastifyInstance | undefined;
+  /** SSE requests' credentials as the client sent them, before the session hook rewrote them. */
+  private readonly sent = new WeakMap<FastifyRequest, FeedCredentials>();
 
-  constructor(private readonly reauthMs: number) {}
+  constructor(
+    private readonly reauthMs: number,
+    private readonly allowedOrigins: readonly string[],
+  ) {}
 
+  /**
+   * Binds the gate to the app, and applies the Origin rule to `GET /events` before the session
+   * hook (a `preHandler`) sees it. An `EventSource` cannot send `X-CSRF`; a cookie-only SSE
+   * request is a read, accepted when its `Origin` is allowed (then marked `X-CSRF: 1` for the
+   * session hook, as the WebSocket check does) and refused 403 otherwise, before the session is
+   * looked up. Its credentials are kept as sent, so re-checks replay the cookie (session end, logout)
+   * and not the access token the session hook puts in `Authorization`.
+   */
   attach(fastify: FastifyInstance): void {
     this.fastify = fastify;
+    fastify.addHook('preValidation', async (request: FastifyRequest) => {
+      if (request.method !== 'GET' || request.routeOptions.url !== FEED_SSE_PATH) return;
+      if (!originAllowed(request.headers, this.allowedOrigins)) {
+        eventsMetrics().refusals.inc({ transport: 'sse', status: '403' });
+        throw new OriginNotAllowedError('This origin may not open the feed');
+      }
+      this.sent.set(request, this.credentialsOf(request.headers, request.ip));
+      if (request.headers.cookie !== undefined) request.headers['x-csrf'] = '1';
+    });
+  }
+
+  /** The credentials `request` (a `GET /events`) was sent with. */
+  sentCredentials(request: FastifyRequest): FeedCredentials {
+    return this.sent.get(request) ?? this.credentialsOf(request.headers, request.ip);
   }
 
   credentialsOf(headers: IncomingHttpHeaders, remoteAddress: string | undefined): FeedCredentials {
