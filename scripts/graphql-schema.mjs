@@ -3,39 +3,12 @@
 // (CI), and lists each change with @graphql-inspector/core: BREAKING ones are what clients of
 // the last released schema would notice. Loaded from the TypeScript sources (as openapi.mjs).
 import { readFileSync, writeFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { transformSync } from '@swc/core';
+import { join } from 'node:path';
 import prettier from 'prettier';
+import { installTsLoader, root } from './ts-loader.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
-const require = createRequire(import.meta.url);
-
-// @app/<lib> -> libs/<lib>/src, as in tsconfig.json and jest.config.js.
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  const alias = /^@app\/([a-z-]+)$/.exec(request);
-  return resolveFilename.call(
-    this,
-    alias ? join(root, 'libs', alias[1], 'src', 'index.ts') : request,
-    ...rest,
-  );
-};
-Module._extensions['.ts'] = (module, filename) => {
-  const { code } = transformSync(readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2023',
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: false,
-  });
-  module._compile(code, filename);
-};
+const require = installTsLoader();
 
 require('reflect-metadata');
 const { buildSchema, printSchema } = require('graphql');

@@ -1,41 +1,14 @@
 // `npm run openapi` writes apps/<app>/openapi.json from the code (controllers and DTOs);
 // `npm run openapi:check` fails when a committed spec differs from what the code generates (CI).
-// The apps are loaded from their TypeScript sources through SWC (the same compiler jest uses), so
-// no build is needed.
+// The apps are loaded from their TypeScript sources through SWC (the same compiler jest uses,
+// scripts/ts-loader.mjs), so no build is needed.
 import { readFileSync, writeFileSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { transformSync } from '@swc/core';
+import { join } from 'node:path';
 import prettier from 'prettier';
+import { installTsLoader, root } from './ts-loader.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
-const require = createRequire(import.meta.url);
-
-// @app/<lib> -> libs/<lib>/src, as in tsconfig.json and jest.config.js.
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  const alias = /^@app\/([a-z-]+)$/.exec(request);
-  return resolveFilename.call(
-    this,
-    alias ? join(root, 'libs', alias[1], 'src', 'index.ts') : request,
-    ...rest,
-  );
-};
-Module._extensions['.ts'] = (module, filename) => {
-  const { code } = transformSync(readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2023',
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: false,
-  });
-  module._compile(code, filename);
-};
+const require = installTsLoader();
 
 require('reflect-metadata');
 const { loadConfig } = require(join(root, 'libs/config/src/index.ts'));

@@ -1,9 +1,16 @@
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import {
   type RunningAdmin,
   startAdminSessionSandbox,
   startSessionAdmin,
 } from './support/admin-session-stack';
+import {
+  callBffIn,
+  credentialedFetchFrom,
+  launchBrowser,
+  scriptCookies,
+  signInOnSpa,
+} from './support/browser';
 import { type DownstreamDouble, startFixedDownstream } from './support/downstream-doubles';
 import { freePort } from './support/free-port';
 import type { Sandbox } from './support/stack';
@@ -35,15 +42,7 @@ type Result = { status: number; body: Record<string, unknown>; requestId: string
 const callFrom =
   (page: Page) =>
   (path: string, csrf: boolean, method = 'GET', body?: unknown): Promise<Result> =>
-    page.evaluate(
-      ([p, c, m, b]) =>
-        (
-          globalThis as unknown as {
-            callBff: (p: string, c: boolean, m: string, b: unknown) => Promise<Result>;
-          }
-        ).callBff(p, c, m, b),
-      [path, csrf, method, body] as const,
-    );
+    callBffIn<Result>(page, path, csrf, method, body);
 
 describe('admin panel session in a real browser (headless Chromium)', () => {
   let sandbox: Sandbox;
@@ -64,19 +63,7 @@ describe('admin panel session in a real browser (headless Chromium)', () => {
       },
       { port: panelPort },
     );
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
@@ -87,14 +74,7 @@ describe('admin panel session in a real browser (headless Chromium)', () => {
   });
 
   const signIn = async (userId: string) => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${panelOrigin}/`);
-    await page.click('#login');
-    await page.waitForSelector('input#login');
-    await page.fill('input#login', userId);
-    await page.click('#sign-in');
-    await page.waitForURL(`${panelOrigin}/`);
+    const { context, page } = await signInOnSpa(browser, panelOrigin, userId);
     return { context, page, call: callFrom(page) };
   };
 
@@ -141,11 +121,7 @@ describe('admin panel session in a real browser (headless Chromium)', () => {
     expect(refused.body.code).toBe('CSRF_HEADER_REQUIRED');
 
     // The admin cookie is httpOnly, never a token, and named apart from web-bff's on this host.
-    expect(
-      await page.evaluate(
-        () => (globalThis as unknown as { document: { cookie: string } }).document.cookie,
-      ),
-    ).not.toContain('bff-admin-session');
+    expect(await scriptCookies(page)).not.toContain('bff-admin-session');
     const cookie = (await context.cookies(admin.url)).find((c) => c.name === 'bff-admin-session');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
     expect(cookie?.value).not.toMatch(/^eyJ/);
@@ -167,23 +143,13 @@ describe('admin panel session in a real browser (headless Chromium)', () => {
   });
 
   it('a page on an unlisted origin cannot call admin-bff with credentials', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
     // The IdP's origin stands in for an unlisted site.
-    await page.goto(`${sandbox.idp.issuer}/health`);
-    const outcome = await page.evaluate(async (url) => {
-      try {
-        const res = await fetch(`${url}/auth/user`, {
-          credentials: 'include',
-          headers: { 'X-CSRF': '1' },
-        });
-        return `status ${res.status}`;
-      } catch {
-        return 'blocked';
-      }
-    }, admin.url);
+    const outcome = await credentialedFetchFrom(
+      browser,
+      `${sandbox.idp.issuer}/health`,
+      `${admin.url}/auth/user`,
+    );
     expect(outcome).toBe('blocked');
-    await context.close();
   });
 
   it("answers the panel's preflight for a PATCH with X-CSRF, and no other origin's", async () => {

@@ -1,6 +1,13 @@
 import { createMobileBff } from '../apps/mobile-bff/src/mobile-bff.app';
 import { type TestIssuer, internalHeaders, startTestIssuer } from './support/auth';
-import { type RunningApp, type Sandbox, json, startApp, startSandbox } from './support/stack';
+import {
+  type RunningApp,
+  type Sandbox,
+  busiestUser,
+  json,
+  startApp,
+  startSandbox,
+} from './support/stack';
 
 /** Mobile v2 orders (list and detail) and home: versioning, sparse fields, deprecation of v1. */
 describe('mobile-bff v2 orders and home', () => {
@@ -18,13 +25,7 @@ describe('mobile-bff v2 orders and home', () => {
       RATE_LIMIT_ENABLED: 'false',
       ...issuer.env,
     });
-    const all = await json(await fetch(`${sandbox.urls.orders}/orders?pageSize=100`));
-    const counts = new Map<string, number>();
-    for (const o of all.items) counts.set(o.userId, (counts.get(o.userId) ?? 0) + 1);
-    busyUser = [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0];
-    busyOrders = (
-      await json(await fetch(`${sandbox.urls.orders}/orders?userId=${busyUser}&pageSize=100`))
-    ).items;
+    ({ userId: busyUser, orders: busyOrders } = await busiestUser(sandbox));
     sandbox.resetStats();
   });
 

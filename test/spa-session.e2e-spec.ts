@@ -1,4 +1,4 @@
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import {
   type RunningWeb,
   freePort,
@@ -7,6 +7,13 @@ import {
 } from './support/session-stack';
 import type { Sandbox } from './support/stack';
 import { type DownstreamDouble, startFixedDownstream } from './support/downstream-doubles';
+import {
+  callBffIn,
+  credentialedFetchFrom,
+  launchBrowser,
+  scriptCookies,
+  signInOnSpa,
+} from './support/browser';
 
 jest.setTimeout(60_000);
 
@@ -45,19 +52,7 @@ describe('SPA session in a real browser (headless Chromium)', () => {
       { headers: { 'content-type': 'text/html; charset=utf-8' }, body: html },
       { port: spaPort },
     );
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
@@ -68,27 +63,10 @@ describe('SPA session in a real browser (headless Chromium)', () => {
   });
 
   it('logs in through the sandbox IdP and calls the BFF with the cookie and X-CSRF', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${spaOrigin}/`);
-    await page.click('#login');
-    // The sandbox IdP's dev login form.
-    await page.waitForSelector('input#login');
-    await page.fill('input#login', 'usr_0002');
-    await page.click('#sign-in');
-    await page.waitForURL(`${spaOrigin}/`);
-
+    const { context, page } = await signInOnSpa(browser, spaOrigin, 'usr_0002');
     type Result = { status: number; body: Record<string, unknown> };
     const call = (path: string, csrf: boolean, method = 'GET') =>
-      page.evaluate(
-        ([p, c, m]) =>
-          (
-            globalThis as unknown as {
-              callBff: (p: string, c: boolean, m: string) => Promise<Result>;
-            }
-          ).callBff(p, c, m),
-        [path, csrf, method] as const,
-      );
+      callBffIn<Result>(page, path, csrf, method);
 
     const user = await call('/auth/user', true);
     expect(user.status).toBe(200);
@@ -104,11 +82,7 @@ describe('SPA session in a real browser (headless Chromium)', () => {
     expect(refused.body.code).toBe('CSRF_HEADER_REQUIRED');
 
     // The session cookie is invisible to scripts and never a token.
-    expect(
-      await page.evaluate(
-        () => (globalThis as unknown as { document: { cookie: string } }).document.cookie,
-      ),
-    ).not.toContain('bff-session');
+    expect(await scriptCookies(page)).not.toContain('bff-session');
     const cookie = (await context.cookies(web.url)).find((c) => c.name === 'bff-session');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
     expect(cookie?.value).not.toMatch(/^eyJ/);
@@ -122,22 +96,12 @@ describe('SPA session in a real browser (headless Chromium)', () => {
   });
 
   it('a page on an unlisted origin cannot read the BFF with credentials', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
     // The IdP's origin stands in for an unlisted site.
-    await page.goto(`${sandbox.idp.issuer}/health`);
-    const outcome = await page.evaluate(async (url) => {
-      try {
-        const res = await fetch(`${url}/auth/user`, {
-          credentials: 'include',
-          headers: { 'X-CSRF': '1' },
-        });
-        return `status ${res.status}`;
-      } catch {
-        return 'blocked';
-      }
-    }, web.url);
+    const outcome = await credentialedFetchFrom(
+      browser,
+      `${sandbox.idp.issuer}/health`,
+      `${web.url}/auth/user`,
+    );
     expect(outcome).toBe('blocked');
-    await context.close();
   });
 });

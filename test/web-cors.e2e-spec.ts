@@ -1,6 +1,7 @@
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createWebBff } from '../apps/web-bff/src/web-bff.app';
 import { type TestIssuer, startTestIssuer } from './support/auth';
+import { callBffIn, launchBrowser, openPage } from './support/browser';
 import { type DownstreamDouble, startFixedDownstream } from './support/downstream-doubles';
 import { freePort } from './support/free-port';
 import { type RunningApp, type Sandbox, startApp, startSandbox } from './support/stack';
@@ -62,19 +63,7 @@ describe('web CORS from a real browser (headless Chromium)', () => {
     };
     spa = await startFixedDownstream(html, { port: spaPort });
     stranger = await startFixedDownstream(html, { port: strangerPort });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {
@@ -88,21 +77,9 @@ describe('web CORS from a real browser (headless Chromium)', () => {
 
   afterEach(() => sandbox.faults.reset());
 
-  const open = async (url: string): Promise<Page> => {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(url);
-    return page;
-  };
+  const open = async (url: string): Promise<Page> => (await openPage(browser, url)).page;
   const call = (page: Page, path: string, headers: Record<string, string> = {}) =>
-    page.evaluate(
-      ([p, h]) =>
-        (
-          globalThis as unknown as {
-            callBff: (p: string, h: Record<string, string>) => Promise<Result>;
-          }
-        ).callBff(p, h),
-      [path, headers] as const,
-    );
+    callBffIn<Result>(page, path, headers);
 
   it('answers the preflight of the SPA origin with its methods, headers and max-age', async () => {
     const res = await fetch(`${web.url}/products/prd_0001`, {

@@ -2,7 +2,14 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { createWebBff } from '../apps/web-bff/src/web-bff.app';
 import { type TestIssuer, internalHeaders, startTestIssuer } from './support/auth';
-import { type RunningApp, type Sandbox, json, startApp, startSandbox } from './support/stack';
+import {
+  type RunningApp,
+  type Sandbox,
+  busiestUser,
+  json,
+  startApp,
+  startSandbox,
+} from './support/stack';
 
 /** Web lists ("my orders", catalogue listing and search) and web compression, on the sandbox. */
 describe('web-bff lists', () => {
@@ -23,13 +30,7 @@ describe('web-bff lists', () => {
       RESILIENCE_BREAKER_MIN_CALLS: '1000',
       ...issuer.env,
     });
-    const all = await json(await fetch(`${sandbox.urls.orders}/orders?pageSize=100`));
-    const counts = new Map<string, number>();
-    for (const o of all.items) counts.set(o.userId, (counts.get(o.userId) ?? 0) + 1);
-    busyUser = [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0];
-    busyOrders = (
-      await json(await fetch(`${sandbox.urls.orders}/orders?userId=${busyUser}&pageSize=100`))
-    ).items;
+    ({ userId: busyUser, orders: busyOrders } = await busiestUser(sandbox));
     sandbox.resetStats();
   });
 

@@ -60,3 +60,20 @@ export type Json = any;
 
 /** Parses a JSON response body for assertions. */
 export const json = (res: Response): Promise<Json> => res.json() as Promise<Json>;
+
+/**
+ * The seeded user with the most orders (the first on a tie), and those orders as the orders
+ * service lists them: enough for multi-page walks. Calls the sandbox, so callers reset its stats.
+ */
+export async function busiestUser(sandbox: Sandbox): Promise<{ userId: string; orders: Json[] }> {
+  const all = await json(await fetch(`${sandbox.urls.orders}/orders?pageSize=100`));
+  const counts = new Map<string, number>();
+  for (const o of all.items as { userId: string }[]) {
+    counts.set(o.userId, (counts.get(o.userId) ?? 0) + 1);
+  }
+  const [userId] = [...counts].sort((a, b) => b[1] - a[1])[0];
+  const own = await json(
+    await fetch(`${sandbox.urls.orders}/orders?userId=${userId}&pageSize=100`),
+  );
+  return { userId, orders: own.items };
+}

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { PROTO_LOADER_OPTIONS } from './grpc.host';
+import { PROTO_LOADER_OPTIONS } from '@app/downstream';
 import { type Sandbox, startSandbox } from './sandbox';
 
 type Unary = (

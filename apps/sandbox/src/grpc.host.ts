@@ -1,19 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+// The BFF's own options (proto3 JSON names), so both ends decode messages the same way.
+import { PROTO_LOADER_OPTIONS } from '@app/downstream';
 import { constants as http2, type ServerHttp2Stream } from 'node:http2';
 import type { FaultRegistry, FaultSettings } from './faults';
 import type { RequestRecorder } from './request.recorder';
 import type { SandboxServiceName } from './sandbox.types';
-
-/** proto-loader options shared by the sandbox and the BFF's gRPC transport (proto3 JSON names). */
-export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
-  keepCase: false,
-  longs: String,
-  enums: String,
-  bytes: String,
-  defaults: true,
-  oneofs: true,
-};
 
 /** The standard health service (grpc.health.v1) a host serves beside its own. */
 const HEALTH_PROTO = 'grpc/health/v1/health.proto';

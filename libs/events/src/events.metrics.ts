@@ -1,33 +1,4 @@
-import { Counter, Gauge, Histogram, register } from 'prom-client';
-
-// Several apps (or tests) in one process share prom-client's default registry: reuse, never re-register.
-function getOrCreateCounter<L extends string>(
-  name: string,
-  help: string,
-  labelNames: readonly L[],
-) {
-  return (
-    (register.getSingleMetric(name) as Counter<L> | undefined) ??
-    new Counter({ name, help, labelNames })
-  );
-}
-function getOrCreateGauge<L extends string>(name: string, help: string, labelNames: readonly L[]) {
-  return (
-    (register.getSingleMetric(name) as Gauge<L> | undefined) ??
-    new Gauge({ name, help, labelNames })
-  );
-}
-function getOrCreateHistogram<L extends string>(
-  name: string,
-  help: string,
-  labelNames: readonly L[],
-  buckets: number[],
-) {
-  return (
-    (register.getSingleMetric(name) as Histogram<L> | undefined) ??
-    new Histogram({ name, help, labelNames, buckets })
-  );
-}
+import { getOrCreateCounter, getOrCreateGauge, getOrCreateHistogram } from '@app/observability';
 
 /** Metrics of the live feed, shared by every app in the process (e2e tests run several). */
 export function eventsMetrics() {

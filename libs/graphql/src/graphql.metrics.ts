@@ -1,4 +1,5 @@
-import { Counter, Histogram, register } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
+import { getOrCreateCounter, getOrCreateHistogram } from '@app/observability';
 
 export interface GraphqlMetrics {
   /** Operations by name (`anonymous` when unnamed; `batch`...), type and outcome. */
@@ -15,32 +16,23 @@ let metrics: GraphqlMetrics | undefined;
 export function graphqlMetrics(): GraphqlMetrics {
   // Several apps may share one process (tests): reuse what an earlier one registered.
   metrics ??= {
-    duration:
-      (register.getSingleMetric('bff_graphql_operation_duration_seconds') as
-        GraphqlMetrics['duration'] | undefined) ??
-      new Histogram({
-        name: 'bff_graphql_operation_duration_seconds',
-        help: 'GraphQL operations, from arrival to answer, by operation name and outcome',
-        labelNames: ['app', 'operation', 'outcome'],
-        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      }),
-    errors:
-      (register.getSingleMetric('bff_graphql_errors_total') as
-        GraphqlMetrics['errors'] | undefined) ??
-      new Counter({
-        name: 'bff_graphql_errors_total',
-        help: 'Errors in GraphQL answers by operation name and extensions.code',
-        labelNames: ['app', 'operation', 'code'],
-      }),
-    cost:
-      (register.getSingleMetric('bff_graphql_operation_cost') as
-        GraphqlMetrics['cost'] | undefined) ??
-      new Histogram({
-        name: 'bff_graphql_operation_cost',
-        help: 'Estimated cost of admitted GraphQL operations',
-        labelNames: ['app', 'operation'],
-        buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000],
-      }),
+    duration: getOrCreateHistogram(
+      'bff_graphql_operation_duration_seconds',
+      'GraphQL operations, from arrival to answer, by operation name and outcome',
+      ['app', 'operation', 'outcome'] as const,
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    ),
+    errors: getOrCreateCounter(
+      'bff_graphql_errors_total',
+      'Errors in GraphQL answers by operation name and extensions.code',
+      ['app', 'operation', 'code'] as const,
+    ),
+    cost: getOrCreateHistogram(
+      'bff_graphql_operation_cost',
+      'Estimated cost of admitted GraphQL operations',
+      ['app', 'operation'] as const,
+      [1, 5, 10, 25, 50, 100, 250, 500, 1000],
+    ),
   };
   return metrics;
 }

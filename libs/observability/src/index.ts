@@ -4,3 +4,5 @@ export type {
   ObservabilityModuleAsyncOptions,
 } from './observability.options';
 export { ReadinessService } from './readiness.service';
+// Other libs' metrics on the shared default registry, registered once per process.
+export { getOrCreateCounter, getOrCreateGauge, getOrCreateHistogram } from './metrics.registry';

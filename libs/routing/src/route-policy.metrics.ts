@@ -1,12 +1,5 @@
-import { Counter, register } from 'prom-client';
-
-function counter(name: string, help: string, labelNames: string[]): Counter<string> {
-  // The default registry is shared by every app of a test process: one instance per name.
-  return (
-    (register.getSingleMetric(name) as Counter<string> | undefined) ??
-    new Counter({ name, help, labelNames })
-  );
-}
+import type { Counter } from 'prom-client';
+import { getOrCreateCounter } from '@app/observability';
 
 export interface RoutePolicyMetrics {
   /** `bff_route_validation_rejections_total{route,part}` */
@@ -19,20 +12,20 @@ export interface RoutePolicyMetrics {
 
 let metrics: RoutePolicyMetrics | undefined;
 
-/** The route policies' counters (created on first use, in the default registry). */
+/** The route policies' counters (created on first use, in the default registry, once per process). */
 export function routePolicyMetrics(): RoutePolicyMetrics {
   metrics ??= {
-    validationRejections: counter(
+    validationRejections: getOrCreateCounter(
       'bff_route_validation_rejections_total',
       'Requests of declarative routes refused by their JSON Schema (validate), by request part',
       ['route', 'part'],
     ),
-    transformErrors: counter(
+    transformErrors: getOrCreateCounter(
       'bff_route_transform_errors_total',
       'Declarative route transformations that failed (unparsable body), by direction',
       ['route', 'direction'],
     ),
-    authorizerDecisions: counter(
+    authorizerDecisions: getOrCreateCounter(
       'bff_route_authorizer_decisions_total',
       'External authorizer decisions of declarative routes: allow, deny or error; source authorizer or cache',
       ['route', 'decision', 'source'],

@@ -1,18 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Expose, Type } from 'class-transformer';
 import { MetaDto, MoneyDto } from '../common.dto';
+import { OrderListLineDto } from './order-list.dto';
 
-export class OrderLineDto {
-  @ApiProperty({ type: String }) @Expose() productId!: string;
-  /** Absent when the catalog could not describe the product. */
-  @ApiPropertyOptional({
-    type: String,
-    description: 'Absent when the catalog could not describe the product.',
-  })
-  @Expose()
-  name?: string;
-  @ApiPropertyOptional({ type: String }) @Expose() thumbnailUrl?: string;
-  @ApiProperty({ type: Number }) @Expose() quantity!: number;
+/** A line of the order page: the list's line plus its unit price. */
+export class OrderLineDto extends OrderListLineDto {
   @ApiProperty({ type: () => MoneyDto }) @Expose() @Type(() => MoneyDto) unitPrice!: MoneyDto;
 }
 
