@@ -211,7 +211,16 @@ describe('Redis Cluster', () => {
     })();
     await new Promise((r) => setTimeout(r, 300));
     await cluster.kill(masters[0]);
-    // Its replica takes over after the node timeout (1 s) and an election.
+    // Its replica takes over after the node timeout (1 s) and an election. The cluster still says
+    // `ok` until the node timeout has passed, so wait for the promotion itself.
+    await until(
+      async () => {
+        const now = await cluster.masterPorts();
+        return now.length === 3 && !now.includes(masters[0]);
+      },
+      30_000,
+      'replica promoted',
+    );
     await cluster.waitHealthy(30_000);
     // Traffic goes on for a while after the failover: still never a 5xx.
     await new Promise((r) => setTimeout(r, 3_000));
