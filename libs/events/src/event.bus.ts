@@ -25,4 +25,12 @@ export abstract class EventBus {
    */
   abstract since(lastId: string, topics: readonly FeedTopic[]): Promise<FeedEvent[] | 'reset'>;
   abstract close(): Promise<void>;
+  /**
+   * Resolves once events published from now on reach this instance's listeners (a Redis reader has
+   * taken its place in the stream). A feed says `ready` to a client only after it: an event
+   * published before would be lost for that client.
+   */
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
 }

@@ -96,6 +96,9 @@ export class FeedController {
     const header = request.headers['last-event-id'];
     const lastEventId = typeof header === 'string' ? header.trim() : query.lastEventId;
     const credentials = this.gate.sentCredentials(request);
+    // The stream opens once this instance follows the shared stream: a client told it is
+    // connected must get every event published after that.
+    await this.bus.ready();
     reply.hijack();
     const raw = reply.raw;
     // Headers the hooks set (CORS for the admin panel's credentialed EventSource, security

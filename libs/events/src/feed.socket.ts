@@ -98,6 +98,7 @@ export class FeedSocketServer {
       );
     }
     const lastEventId = query.get('lastEventId') ?? request.headers['last-event-id'];
+    await this.bus.ready();
     if (socket.destroyed) return;
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const connection = new WsConnection(ws, key, new Set(topics), {

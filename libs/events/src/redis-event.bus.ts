@@ -27,6 +27,8 @@ export interface RedisEventBusOptions {
 const BLOCK_MS = 1_000;
 /** Pause after a failed read before the next (the client reconnects meanwhile). */
 const READ_RETRY_MS = 250;
+/** Longest wait of a new feed connection for the reader's place in the stream. */
+const POSITION_WAIT_MS = 2_000;
 const REPLAY_MAX = 10_000;
 
 type StreamEntry = [id: string, fields: string[]];
@@ -125,6 +127,18 @@ export class RedisEventBus extends EventBus {
     }
   }
 
+  /** Resolves once the reader has its place in the stream (or has given up waiting for Redis). */
+  private positioned: Promise<void> = Promise.resolve();
+  private markPositioned: () => void = () => undefined;
+
+  override ready(): Promise<void> {
+    // Bounded: with Redis down the feed still opens (events then come from this instance only).
+    return Promise.race([
+      this.positioned,
+      new Promise<void>((resolve) => setTimeout(resolve, POSITION_WAIT_MS).unref()),
+    ]);
+  }
+
   subscribe(listener: FeedListener): () => void {
     if (this.reader === undefined && !this.closed) {
       // No command timeout: XREAD blocks by design (bounded by BLOCK_MS).
@@ -136,6 +150,7 @@ export class RedisEventBus extends EventBus {
         logOutages: false,
       });
       this.reader = reader;
+      this.positioned = new Promise((resolve) => (this.markPositioned = resolve));
       this.loop = this.readLoop(reader);
     }
     this.listeners.add(listener);
@@ -195,6 +210,7 @@ export class RedisEventBus extends EventBus {
           // Start at the stream's end: what came before is history, served by since().
           const tail = (await reader.xrevrange(this.stream, '+', '-', 'COUNT', 1)) as StreamEntry[];
           this.lastId = tail[0]?.[0] ?? '0-0';
+          this.markPositioned();
         }
         const answer = (await reader.xread(
           'COUNT',
