@@ -1,8 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { type Server, createServer } from 'node:http';
 import { serverAudits } from 'graphql-http';
 import { createMobileBff } from '../apps/mobile-bff/src/mobile-bff.app';
 import { createWebBff } from '../apps/web-bff/src/web-bff.app';
 import { type TestIssuer, startTestIssuer } from './support/auth';
+import { type BffProcess, listeningUrl, spawnWebBff } from './support/bff-process';
 import { SHARED_REDIS_URL } from './support/shared-redis';
 import { CookieJar } from './support/oidc-login';
 import {
@@ -656,6 +658,20 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
         /bff_graphql_operation_cost_count\{app="web-bff",operation="ProductPage"\} [1-9]/,
       );
     });
+
+    it('counts errors per operation name and code, and the operation outcome', async () => {
+      const res = await post(web, {
+        query: 'query BadCursor { products(after: "zzz") { totalCount } }',
+      });
+      expect((await json(res)).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+      const metrics = await (await fetch(`${web.url}/metrics`)).text();
+      expect(metrics).toMatch(
+        /bff_graphql_errors_total\{app="web-bff",operation="BadCursor",code="BAD_USER_INPUT"\} [1-9]/,
+      );
+      expect(metrics).toMatch(
+        /bff_graphql_operation_duration_seconds_count\{app="web-bff",operation="BadCursor",outcome="errors"\} [1-9]/,
+      );
+    });
   });
 });
 
@@ -706,5 +722,155 @@ describe('GraphQL facade with a browser session (web-bff, cookie + X-CSRF)', () 
       expect(((await json(res)) as Json).errors[0].extensions.reason).toBe('CSRF_HEADER_REQUIRED');
     }
     expect(sandbox.hits('orders') + sandbox.hits('users')).toBe(0);
+  });
+});
+
+/** One span as an OTLP/HTTP JSON export carries it, attributes flattened. */
+interface ExportedSpan {
+  name: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  attributes: Record<string, string | number | boolean>;
+}
+
+/** A stand-in OpenTelemetry collector: keeps every span posted to `/v1/traces` (OTLP JSON). */
+async function startCollector(): Promise<{ url: string; spans: ExportedSpan[]; server: Server }> {
+  const spans: ExportedSpan[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const data: Json = JSON.parse(body);
+      for (const rs of data.resourceSpans ?? []) {
+        for (const ss of rs.scopeSpans ?? []) {
+          for (const span of ss.spans ?? []) {
+            const attributes: ExportedSpan['attributes'] = {};
+            for (const { key, value } of span.attributes ?? []) {
+              // OTLP JSON encodes 64-bit integers as strings.
+              attributes[key] =
+                value.intValue !== undefined
+                  ? Number(value.intValue)
+                  : (value.stringValue ?? value.boolValue ?? value.doubleValue);
+            }
+            spans.push({
+              name: span.name,
+              traceId: span.traceId,
+              spanId: span.spanId,
+              parentSpanId: span.parentSpanId || undefined,
+              attributes,
+            });
+          }
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no address');
+  return { url: `http://127.0.0.1:${address.port}/v1/traces`, spans, server };
+}
+
+describe('GraphQL facade traced (web-bff process exporting OTLP spans, JSON logs)', () => {
+  let sandbox: Sandbox;
+  let collector: Awaited<ReturnType<typeof startCollector>>;
+  let bff: BffProcess;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    collector = await startCollector();
+    bff = spawnWebBff(sandbox, {
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url,
+      CACHE_ENABLED: 'false',
+      SHUTDOWN_DELAY_MS: '0',
+    });
+  });
+
+  afterAll(async () => {
+    if (bff?.child.exitCode === null && bff.child.signalCode === null) bff.child.kill('SIGKILL');
+    await sandbox?.close();
+    await new Promise((done) => collector?.server.close(done));
+  });
+
+  it('has a span per operation and per loader batch, parents of the downstream calls; the log line names the operation', async () => {
+    const url = await listeningUrl(bff);
+    // prd_0001 asked twice: each loader's batch serves 3 loads with 2 distinct ids.
+    const query = `query Traced {
+      a: product(id: "prd_0001") { id availability { available } }
+      b: product(id: "prd_0002") { id availability { available } }
+      c: product(id: "prd_0001") { id availability { available } }
+    }`;
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'gql-traced-1' },
+      body: JSON.stringify({ query }),
+    });
+    const body: Json = await json(res);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.c.availability).toEqual(body.data.a.availability);
+    // Shutdown exports what the batch processor holds and flushes the log.
+    bff.child.kill('SIGTERM');
+    expect((await bff.exited).code).toBe(0);
+
+    const named = (name: string): ExportedSpan[] => collector.spans.filter((s) => s.name === name);
+    const [server] = named('POST /graphql');
+    const [operation] = named('query Traced');
+    const [products] = named('graphql.batch product');
+    const [stock] = named('graphql.batch stock');
+    const [catalog] = named('GET catalog');
+    const [inventory] = named('GET inventory');
+    // One assertion on the whole tree, so a failure shows what was exported.
+    expect({ server, operation, products, stock, catalog, inventory }).toEqual({
+      server: expect.objectContaining({ parentSpanId: undefined }),
+      operation: expect.objectContaining({
+        parentSpanId: server.spanId,
+        // Cost: each product 1 + its availability 1.
+        attributes: {
+          'graphql.operation.type': 'query',
+          'graphql.operation.name': 'Traced',
+          'graphql.operation.cost': 6,
+        },
+      }),
+      products: expect.objectContaining({
+        parentSpanId: operation.spanId,
+        attributes: {
+          'graphql.batch.loader': 'product',
+          'graphql.batch.size': 3,
+          'graphql.batch.keys': 2,
+        },
+      }),
+      stock: expect.objectContaining({
+        parentSpanId: operation.spanId,
+        attributes: {
+          'graphql.batch.loader': 'stock',
+          'graphql.batch.size': 3,
+          'graphql.batch.keys': 2,
+        },
+      }),
+      catalog: expect.objectContaining({ parentSpanId: products.spanId }),
+      inventory: expect.objectContaining({ parentSpanId: stock.spanId }),
+    });
+    for (const span of [operation, products, stock, catalog, inventory]) {
+      expect(span.traceId).toBe(server.traceId);
+    }
+    // Exactly one batch per loader, one call per service.
+    expect([products, stock, catalog, inventory].map((s) => named(s.name).length)).toEqual([
+      1, 1, 1, 1,
+    ]);
+
+    const line = bff
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Json)
+      .find((l) => l.requestId === 'gql-traced-1');
+    expect(line).toMatchObject({
+      msg: 'request completed',
+      route: '/graphql',
+      routeName: 'graphql Traced',
+      status: 200,
+      traceId: server.traceId,
+    });
   });
 });
