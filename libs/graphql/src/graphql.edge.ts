@@ -26,7 +26,7 @@ import {
 } from 'graphql';
 import type { GraphqlContext } from './graphql.context';
 import { GraphqlRequestError, mapGraphqlError, type MappedError } from './graphql.errors';
-import { documentLimitsRule, operationCost } from './graphql.limits';
+import { documentLimitsRule, knownOperationTypesRule, operationCost } from './graphql.limits';
 import { GraphqlLoaders } from './graphql.loaders';
 import { graphqlMetrics } from './graphql.metrics';
 import { PersistedQueryStore } from './graphql.persisted-queries';
@@ -115,7 +115,10 @@ export class GraphqlEdge {
     this.auth = this.gate(BffAuthGuard);
     this.throttler = this.gate(TieredThrottlerGuard);
     const s = this.settings;
-    const rules = [documentLimitsRule({ maxDepth: s.maxDepth, maxAliases: s.maxAliases })];
+    const rules = [
+      knownOperationTypesRule,
+      documentLimitsRule({ maxDepth: s.maxDepth, maxAliases: s.maxAliases }),
+    ];
     if (!s.introspection) rules.push(NoSchemaIntrospectionCustomRule);
     return {
       path: GRAPHQL_PATH,
@@ -356,9 +359,13 @@ export class GraphqlEdge {
   ): { statusCode: number; response: ExecutionResult } {
     const mapped: MappedError[] = [];
     for (const error of execution.errors ?? []) {
-      // mercurius wraps parse and validation errors in one error that lists them.
+      // mercurius wraps parse and validation errors in one error that lists them; its other
+      // wrappers (a mutation over GET) list plain errors and are mapped by their own code.
       const inner = (error.originalError as { errors?: unknown } | undefined)?.errors;
-      const list = Array.isArray(inner) ? (inner as GraphQLError[]) : [error];
+      const list =
+        Array.isArray(inner) && inner.every((e) => e instanceof GraphQLError)
+          ? (inner as GraphQLError[])
+          : [error];
       for (const e of list)
         mapped.push(mapGraphqlError(toGraphqlError(e), this.settings.introspection));
     }
@@ -367,6 +374,8 @@ export class GraphqlEdge {
     for (const m of mapped.filter((x) => x.internal)) {
       this.logger.error(`${GRAPHQL_PATH} internal error [${requestId}]: ${m.error.message}`);
     }
+    // A mutation sent over GET (RFC 9110: a 405 names the methods allowed).
+    if (mapped.some((m) => m.status === 405)) context?.reply?.header('allow', 'POST');
     const retry = mapped.find((m) => m.retryAfterSeconds !== undefined)?.retryAfterSeconds;
     if (retry !== undefined) context?.reply?.header('retry-after', String(retry));
     const facts = request === undefined ? undefined : (request as WithFacts)[FACTS];

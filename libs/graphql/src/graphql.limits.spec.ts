@@ -1,5 +1,5 @@
 import { buildSchema, parse, specifiedRules, validate } from 'graphql';
-import { documentLimitsRule, operationCost } from './graphql.limits';
+import { documentLimitsRule, knownOperationTypesRule, operationCost } from './graphql.limits';
 
 const schema = buildSchema(`
   type Query {
@@ -16,6 +16,23 @@ const codes = (query: string, limits = { maxDepth: 4, maxAliases: 2 }) =>
   validate(schema, parse(query), [...specifiedRules, documentLimitsRule(limits)]).map(
     (e) => e.extensions.code,
   );
+
+describe('knownOperationTypesRule', () => {
+  const messages = (query: string) =>
+    validate(schema, parse(query), [...specifiedRules, knownOperationTypesRule]).map(
+      (e) => e.message,
+    );
+
+  it('refuses operation types the schema has no root for, accepts queries', () => {
+    expect(messages('mutation { product(id: 1) { id } }')).toEqual([
+      'This API has no mutation operations',
+    ]);
+    expect(messages('subscription S { product(id: 1) { id } }')).toEqual([
+      'This API has no subscription operations',
+    ]);
+    expect(messages('query Q { product(id: 1) { id } }')).toEqual([]);
+  });
+});
 
 describe('documentLimitsRule', () => {
   it('accepts a document within the depth and alias limits', () => {

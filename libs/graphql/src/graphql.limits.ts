@@ -91,6 +91,22 @@ export function documentLimitsRule(limits: DocumentLimits): ValidationRule {
   };
 }
 
+/**
+ * Validation rule: an operation whose type the schema has no root for (a mutation, as this schema
+ * is read-only) is invalid, so it is refused before execution over GET and POST alike. graphql-js
+ * 16 only finds out while executing (a `data: null` answer); version 17 has this rule built in.
+ */
+export const knownOperationTypesRule: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    const root = context.getSchema().getRootType(node.operation);
+    if (root === undefined || root === null) {
+      context.reportError(
+        new GraphQLError(`This API has no ${node.operation} operations`, { nodes: [node] }),
+      );
+    }
+  },
+});
+
 /** Items a list field without a `first` argument is assumed to hold (an order's lines...). */
 export const DEFAULT_LIST_SIZE = 5;
 
