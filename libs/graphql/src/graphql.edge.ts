@@ -26,7 +26,7 @@ import {
 } from 'graphql';
 import type { GraphqlContext } from './graphql.context';
 import { GraphqlRequestError, mapGraphqlError, type MappedError } from './graphql.errors';
-import { documentLimitsRule, knownOperationTypesRule, operationCost } from './graphql.limits';
+import { OperationCostCache, documentLimitsRule, knownOperationTypesRule } from './graphql.limits';
 import { GraphqlLoaders } from './graphql.loaders';
 import { graphqlMetrics } from './graphql.metrics';
 import { PersistedQueryStore } from './graphql.persisted-queries';
@@ -89,6 +89,7 @@ export class GraphqlEdge {
   private auth?: CanActivate;
   private throttler?: CanActivate;
   private app = 'unknown';
+  private readonly costs = new OperationCostCache();
 
   constructor(
     @Inject(GRAPHQL_SETTINGS) private readonly settings: GraphqlConfig,
@@ -295,7 +296,7 @@ export class GraphqlEdge {
         (request.query as { operationName?: string } | undefined)?.operationName,
     );
     const name = operation?.name?.value ?? 'anonymous';
-    const cost = operationCost(schema, document, operation?.name?.value, variables);
+    const cost = this.costs.cost(schema, document, operation?.name?.value, variables);
     const facts = (request as WithFacts)[FACTS];
     if (facts !== undefined) {
       facts.operations++;
