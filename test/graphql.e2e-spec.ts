@@ -543,6 +543,14 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
       expect(res.headers.get('x-partial-response')).toBe('reviews');
       expect(res.headers.get('cache-control')).toBe('no-store');
       expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|stack|ECONN/);
+      // Metrics tell a partial operation from a complete one, and count its error by code.
+      const metrics = await (await fetch(`${web.url}/metrics`)).text();
+      expect(metrics).toMatch(
+        /bff_graphql_operation_duration_seconds_count\{app="web-bff",operation="ProductPage",outcome="partial"\} [1-9]/,
+      );
+      expect(metrics).toMatch(
+        /bff_graphql_errors_total\{app="web-bff",operation="ProductPage",code="DOWNSTREAM_UNAVAILABLE"\} [1-9]/,
+      );
     });
 
     it('never tags or lets caches keep a partial GET answer; the next complete one is tagged', async () => {
