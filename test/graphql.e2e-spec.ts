@@ -1,8 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runApiKeyCli } from '@app/auth';
+import { loadConfig } from '@app/config';
+import { type Server, createServer } from 'node:http';
 import { serverAudits } from 'graphql-http';
 import { createMobileBff } from '../apps/mobile-bff/src/mobile-bff.app';
 import { createWebBff } from '../apps/web-bff/src/web-bff.app';
 import { type TestIssuer, startTestIssuer } from './support/auth';
+import { type BffProcess, listeningUrl, spawnWebBff } from './support/bff-process';
 import { SHARED_REDIS_URL } from './support/shared-redis';
 import { CookieJar } from './support/oidc-login';
 import {
@@ -18,6 +25,7 @@ import {
   type Sandbox,
   busiestUser,
   json,
+  sandboxEnv,
   startApp,
   startSandbox,
 } from './support/stack';
@@ -34,11 +42,23 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
   let web: RunningApp;
   let mobile: RunningApp;
   let issuer: TestIssuer;
+  const keysFile = join(tmpdir(), `bff-graphql-keys-${process.pid}-${Date.now()}.json`);
+  let apiKey: string;
 
   beforeAll(async () => {
     sandbox = await startSandbox();
     issuer = await startTestIssuer();
+    // A support client's API key, made with the operators' CLI.
+    const lines: string[] = [];
+    const created = await runApiKeyCli(
+      ['create', '--client', 'helpdesk', '--roles', 'support', '--scopes', 'orders:read'],
+      loadConfig(sandboxEnv(sandbox, { AUTH_API_KEYS_FILE: keysFile })),
+      (line) => lines.push(line),
+    );
+    expect(created).toBe(0);
+    apiKey = lines[0];
     const env = {
+      AUTH_API_KEYS_FILE: keysFile,
       CACHE_ENABLED: 'false',
       RESILIENCE_BREAKER_MIN_CALLS: '1000',
       RESILIENCE_RETRY_MAX_ATTEMPTS: '1',
@@ -83,6 +103,7 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
     await mobile?.app.close();
     await sandbox?.close();
     await issuer?.close();
+    await rm(keysFile, { force: true });
   });
 
   afterEach(() => {
@@ -178,8 +199,10 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
   });
 
   describe('batching (N+1)', () => {
-    it("lists a user's orders with every line's product in at most 3 downstream calls", async () => {
-      const { userId } = await busiestUser(sandbox);
+    it("asks for 20 orders with every line's product: at most 3 downstream calls", async () => {
+      // The busiest seeded user has 19 orders (no user has 20): all of them come back.
+      const { userId, orders: seeded } = await busiestUser(sandbox);
+      expect(seeded).toHaveLength(19);
       sandbox.resetStats();
       const res = await post(
         web,
@@ -195,7 +218,7 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
         hits: { orders: 1, catalog: 1, inventory: 0, reviews: 0, users: 0 },
       });
       const orders = body.data.viewer.orders.edges;
-      expect(orders.length).toBeGreaterThan(1);
+      expect(orders).toHaveLength(seeded.length);
       const lines = orders.flatMap((e: Json) => e.node.items);
       expect(lines.length).toBeGreaterThan(orders.length);
       for (const line of lines) expect(line.product.id).toEqual(expect.any(String));
@@ -225,6 +248,20 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
         path: ['viewer'],
         extensions: { code: 'UNAUTHENTICATED' },
       });
+    });
+
+    it("applies an API key's roles and scopes per field; refuses an unknown key with 401", async () => {
+      const query = '{ order(id: "ord_00002") { id fraudScore } }';
+      const res = await post(web, { query }, { 'x-api-key': apiKey });
+      const body: Json = await json(res);
+      expect(res.status).toBe(200);
+      expect(body.errors).toBeUndefined();
+      expect(body.data.order).toEqual({ id: 'ord_00002', fraudScore: expect.any(Number) });
+      const unknown = await post(web, { query }, { 'x-api-key': `bffk_${'A'.repeat(43)}` });
+      expect(unknown.status).toBe(401);
+      expect(unknown.headers.get('www-authenticate')).toMatch(/^ApiKey /);
+      expect((await json(unknown)).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      expect(totalHits()).toBe(1);
     });
 
     it('refuses a bad bearer token with 401 UNAUTHENTICATED and a challenge', async () => {
@@ -346,12 +383,29 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
       expect(totalHits()).toBe(0);
     });
 
-    it('has no mutations to run over GET (the schema is read-only)', async () => {
-      const res = await fetch(`${web.url}/graphql?query=${encodeURIComponent('mutation { x }')}`);
-      const body: Json = await json(res);
-      expect(res.status).toBeGreaterThanOrEqual(200);
-      expect(body.errors.length).toBeGreaterThan(0);
-      expect(body.data).toBeUndefined();
+    it('runs no mutation, over GET or POST: the read-only schema refuses it before execution', async () => {
+      const mutation = 'mutation { home { ok } }';
+      const viaGet = await fetch(`${web.url}/graphql?query=${encodeURIComponent(mutation)}`, {
+        headers: { accept: 'application/graphql-response+json' },
+      });
+      const viaPost = await post(
+        web,
+        { query: mutation },
+        { accept: 'application/graphql-response+json' },
+      );
+      for (const res of [viaGet, viaPost]) {
+        expect(res.status).toBe(400);
+        expect(await json(res)).toEqual({
+          errors: [
+            {
+              message: 'This API has no mutation operations',
+              locations: [{ line: 1, column: 1 }],
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+            },
+          ],
+        });
+      }
+      expect(totalHits()).toBe(0);
     });
   });
 
@@ -489,6 +543,34 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
       expect(res.headers.get('x-partial-response')).toBe('reviews');
       expect(res.headers.get('cache-control')).toBe('no-store');
       expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|stack|ECONN/);
+      // Metrics tell a partial operation from a complete one, and count its error by code.
+      const metrics = await (await fetch(`${web.url}/metrics`)).text();
+      expect(metrics).toMatch(
+        /bff_graphql_operation_duration_seconds_count\{app="web-bff",operation="ProductPage",outcome="partial"\} [1-9]/,
+      );
+      expect(metrics).toMatch(
+        /bff_graphql_errors_total\{app="web-bff",operation="ProductPage",code="DOWNSTREAM_UNAVAILABLE"\} [1-9]/,
+      );
+    });
+
+    it('never tags or lets caches keep a partial GET answer; the next complete one is tagged', async () => {
+      const url = `${mobile.url}/graphql?query=${encodeURIComponent(
+        '{ product(id: "prd_0007") { id reviews { count } } }',
+      )}`;
+      sandbox.faults.set('reviews', { errorRate: 1 });
+      const partial = await fetch(url);
+      const body: Json = await json(partial);
+      expect(partial.status).toBe(200);
+      expect(body.data.product).toEqual({ id: 'prd_0007', reviews: null });
+      expect(body.errors[0].path).toEqual(['product', 'reviews']);
+      expect(partial.headers.get('x-partial-response')).toBe('reviews');
+      expect(partial.headers.get('cache-control')).toBe('no-store');
+      expect(partial.headers.get('etag')).toBeNull();
+      sandbox.faults.reset();
+      const complete = await fetch(url);
+      expect((await json(complete)).data.product.reviews.count).toEqual(expect.any(Number));
+      expect(complete.headers.get('etag')).toMatch(/^W\/"/);
+      expect(complete.headers.get('cache-control')).toBe('public, max-age=30');
     });
 
     it('a deadline that expires mid-query fails the waiting fields only (DEADLINE_EXCEEDED)', async () => {
@@ -656,6 +738,20 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
         /bff_graphql_operation_cost_count\{app="web-bff",operation="ProductPage"\} [1-9]/,
       );
     });
+
+    it('counts errors per operation name and code, and the operation outcome', async () => {
+      const res = await post(web, {
+        query: 'query BadCursor { products(after: "zzz") { totalCount } }',
+      });
+      expect((await json(res)).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+      const metrics = await (await fetch(`${web.url}/metrics`)).text();
+      expect(metrics).toMatch(
+        /bff_graphql_errors_total\{app="web-bff",operation="BadCursor",code="BAD_USER_INPUT"\} [1-9]/,
+      );
+      expect(metrics).toMatch(
+        /bff_graphql_operation_duration_seconds_count\{app="web-bff",operation="BadCursor",outcome="errors"\} [1-9]/,
+      );
+    });
   });
 });
 
@@ -706,5 +802,155 @@ describe('GraphQL facade with a browser session (web-bff, cookie + X-CSRF)', () 
       expect(((await json(res)) as Json).errors[0].extensions.reason).toBe('CSRF_HEADER_REQUIRED');
     }
     expect(sandbox.hits('orders') + sandbox.hits('users')).toBe(0);
+  });
+});
+
+/** One span as an OTLP/HTTP JSON export carries it, attributes flattened. */
+interface ExportedSpan {
+  name: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  attributes: Record<string, string | number | boolean>;
+}
+
+/** A stand-in OpenTelemetry collector: keeps every span posted to `/v1/traces` (OTLP JSON). */
+async function startCollector(): Promise<{ url: string; spans: ExportedSpan[]; server: Server }> {
+  const spans: ExportedSpan[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const data: Json = JSON.parse(body);
+      for (const rs of data.resourceSpans ?? []) {
+        for (const ss of rs.scopeSpans ?? []) {
+          for (const span of ss.spans ?? []) {
+            const attributes: ExportedSpan['attributes'] = {};
+            for (const { key, value } of span.attributes ?? []) {
+              // OTLP JSON encodes 64-bit integers as strings.
+              attributes[key] =
+                value.intValue !== undefined
+                  ? Number(value.intValue)
+                  : (value.stringValue ?? value.boolValue ?? value.doubleValue);
+            }
+            spans.push({
+              name: span.name,
+              traceId: span.traceId,
+              spanId: span.spanId,
+              parentSpanId: span.parentSpanId || undefined,
+              attributes,
+            });
+          }
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no address');
+  return { url: `http://127.0.0.1:${address.port}/v1/traces`, spans, server };
+}
+
+describe('GraphQL facade traced (web-bff process exporting OTLP spans, JSON logs)', () => {
+  let sandbox: Sandbox;
+  let collector: Awaited<ReturnType<typeof startCollector>>;
+  let bff: BffProcess;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+    collector = await startCollector();
+    bff = spawnWebBff(sandbox, {
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.url,
+      CACHE_ENABLED: 'false',
+      SHUTDOWN_DELAY_MS: '0',
+    });
+  });
+
+  afterAll(async () => {
+    if (bff?.child.exitCode === null && bff.child.signalCode === null) bff.child.kill('SIGKILL');
+    await sandbox?.close();
+    await new Promise((done) => collector?.server.close(done));
+  });
+
+  it('has a span per operation and per loader batch, parents of the downstream calls; the log line names the operation', async () => {
+    const url = await listeningUrl(bff);
+    // prd_0001 asked twice: each loader's batch serves 3 loads with 2 distinct ids.
+    const query = `query Traced {
+      a: product(id: "prd_0001") { id availability { available } }
+      b: product(id: "prd_0002") { id availability { available } }
+      c: product(id: "prd_0001") { id availability { available } }
+    }`;
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'gql-traced-1' },
+      body: JSON.stringify({ query }),
+    });
+    const body: Json = await json(res);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.c.availability).toEqual(body.data.a.availability);
+    // Shutdown exports what the batch processor holds and flushes the log.
+    bff.child.kill('SIGTERM');
+    expect((await bff.exited).code).toBe(0);
+
+    const named = (name: string): ExportedSpan[] => collector.spans.filter((s) => s.name === name);
+    const [server] = named('POST /graphql');
+    const [operation] = named('query Traced');
+    const [products] = named('graphql.batch product');
+    const [stock] = named('graphql.batch stock');
+    const [catalog] = named('GET catalog');
+    const [inventory] = named('GET inventory');
+    // One assertion on the whole tree, so a failure shows what was exported.
+    expect({ server, operation, products, stock, catalog, inventory }).toEqual({
+      server: expect.objectContaining({ parentSpanId: undefined }),
+      operation: expect.objectContaining({
+        parentSpanId: server.spanId,
+        // Cost: each product 1 + its availability 1.
+        attributes: {
+          'graphql.operation.type': 'query',
+          'graphql.operation.name': 'Traced',
+          'graphql.operation.cost': 6,
+        },
+      }),
+      products: expect.objectContaining({
+        parentSpanId: operation.spanId,
+        attributes: {
+          'graphql.batch.loader': 'product',
+          'graphql.batch.size': 3,
+          'graphql.batch.keys': 2,
+        },
+      }),
+      stock: expect.objectContaining({
+        parentSpanId: operation.spanId,
+        attributes: {
+          'graphql.batch.loader': 'stock',
+          'graphql.batch.size': 3,
+          'graphql.batch.keys': 2,
+        },
+      }),
+      catalog: expect.objectContaining({ parentSpanId: products.spanId }),
+      inventory: expect.objectContaining({ parentSpanId: stock.spanId }),
+    });
+    for (const span of [operation, products, stock, catalog, inventory]) {
+      expect(span.traceId).toBe(server.traceId);
+    }
+    // Exactly one batch per loader, one call per service.
+    expect([products, stock, catalog, inventory].map((s) => named(s.name).length)).toEqual([
+      1, 1, 1, 1,
+    ]);
+
+    const line = bff
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Json)
+      .find((l) => l.requestId === 'gql-traced-1');
+    expect(line).toMatchObject({
+      msg: 'request completed',
+      route: '/graphql',
+      routeName: 'graphql Traced',
+      status: 200,
+      traceId: server.traceId,
+    });
   });
 });

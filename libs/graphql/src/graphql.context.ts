@@ -1,6 +1,6 @@
 import type { Principal, RequestContext } from '@app/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { GraphqlLoaders } from './graphql.loaders';
+import type { GraphqlLoaders, LoaderTracing } from './graphql.loaders';
 
 /** What every resolver gets as its GraphQL context (one per HTTP request). */
 export interface GraphqlContext {
@@ -8,6 +8,8 @@ export interface GraphqlContext {
   readonly bff: RequestContext;
   /** Per-request batching loaders over the services' `?ids=` endpoints. */
   readonly loaders: GraphqlLoaders;
+  /** With tracing on: where the operation's span is kept for the loaders' batch spans. */
+  readonly tracing?: LoaderTracing;
   readonly req: FastifyRequest;
   /** Set by mercurius. */
   readonly reply: FastifyReply;

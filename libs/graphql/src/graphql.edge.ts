@@ -9,6 +9,7 @@ import {
   disarmDeadline,
   passGates,
 } from '@app/core';
+import { type InnerSpan, RequestSpans } from '@app/observability';
 import { TieredThrottlerGuard } from '@app/throttling';
 import { type CanActivate, Inject, Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
@@ -25,7 +26,7 @@ import {
 } from 'graphql';
 import type { GraphqlContext } from './graphql.context';
 import { GraphqlRequestError, mapGraphqlError, type MappedError } from './graphql.errors';
-import { documentLimitsRule, operationCost } from './graphql.limits';
+import { OperationCostCache, documentLimitsRule, knownOperationTypesRule } from './graphql.limits';
 import { GraphqlLoaders } from './graphql.loaders';
 import { graphqlMetrics } from './graphql.metrics';
 import { PersistedQueryStore } from './graphql.persisted-queries';
@@ -54,7 +55,12 @@ interface Facts {
   operations: number;
   cost: number;
   errors: boolean;
+  /** Spans of the request's operations (tracing on), ended at the latest with the answer. */
+  spans?: InnerSpan[];
 }
+
+/** An operation's context as mercurius hands it to hooks (a batch's are one per operation). */
+type OperationContext = GraphqlContext & { operationSpan?: InnerSpan };
 
 type WithFacts = FastifyRequest & { [FACTS]?: Facts; [SAFETY_TIMER]?: NodeJS.Timeout };
 
@@ -82,6 +88,8 @@ export class GraphqlEdge {
   private readonly logger = new Logger('GraphQL');
   private auth?: CanActivate;
   private throttler?: CanActivate;
+  private app = 'unknown';
+  private readonly costs = new OperationCostCache();
 
   constructor(
     @Inject(GRAPHQL_SETTINGS) private readonly settings: GraphqlConfig,
@@ -90,6 +98,7 @@ export class GraphqlEdge {
     private readonly inventory: InventoryClient,
     private readonly reviews: ReviewsClient,
     private readonly persisted: PersistedQueryStore,
+    private readonly spans: RequestSpans,
   ) {}
 
   /** The app's gate instances (the same the Nest routes and pass-through routes use). */
@@ -103,10 +112,14 @@ export class GraphqlEdge {
 
   /** Options of `GraphQLModule.forRoot` with the mercurius driver, for app `app`. */
   driverOptions(app: string): MercuriusDriverConfig {
+    this.app = app;
     this.auth = this.gate(BffAuthGuard);
     this.throttler = this.gate(TieredThrottlerGuard);
     const s = this.settings;
-    const rules = [documentLimitsRule({ maxDepth: s.maxDepth, maxAliases: s.maxAliases })];
+    const rules = [
+      knownOperationTypesRule,
+      documentLimitsRule({ maxDepth: s.maxDepth, maxAliases: s.maxAliases }),
+    ];
     if (!s.introspection) rules.push(NoSchemaIntrospectionCustomRule);
     return {
       path: GRAPHQL_PATH,
@@ -181,8 +194,14 @@ export class GraphqlEdge {
           await this.charge(
             schema,
             document,
-            context as GraphqlContext & { operationName?: string },
+            context as OperationContext,
             variables as Record<string, unknown> | undefined,
+          );
+        },
+        onResolution: async (execution: unknown, context: unknown) => {
+          const code = (execution as ExecutionResult).errors?.[0]?.extensions?.code;
+          (context as OperationContext).operationSpan?.end(
+            code === undefined ? undefined : String(code),
           );
         },
       },
@@ -190,10 +209,12 @@ export class GraphqlEdge {
   }
 
   private contextOf(request: FastifyRequest): Omit<GraphqlContext, 'reply'> {
+    const tracing = this.spans.enabled ? { spans: this.spans } : undefined;
     return {
       bff: request.bffContext,
       req: request,
-      loaders: new GraphqlLoaders(this.catalog, this.inventory, this.reviews),
+      loaders: new GraphqlLoaders(this.catalog, this.inventory, this.reviews, tracing),
+      ...(tracing === undefined ? {} : { tracing }),
     };
   }
 
@@ -265,7 +286,7 @@ export class GraphqlEdge {
   private async charge(
     schema: GraphQLSchema,
     document: DocumentNode,
-    context: GraphqlContext & { operationName?: string },
+    context: OperationContext,
     variables: Record<string, unknown> | undefined,
   ): Promise<void> {
     const request = context.req;
@@ -275,19 +296,22 @@ export class GraphqlEdge {
         (request.query as { operationName?: string } | undefined)?.operationName,
     );
     const name = operation?.name?.value ?? 'anonymous';
-    const cost = operationCost(schema, document, operation?.name?.value, variables);
+    const cost = this.costs.cost(schema, document, operation?.name?.value, variables);
     const facts = (request as WithFacts)[FACTS];
     if (facts !== undefined) {
       facts.operations++;
       facts.operation = facts.operations === 1 ? name : 'batch';
       facts.cost += cost;
     }
+    const span = this.operationSpan(context, operation?.operation ?? 'query', name, cost);
+    if (span !== undefined && facts !== undefined) (facts.spans ??= []).push(span);
     request.bffContext.route = {
       // The request's log line names the operation (`routeName`).
       name: `graphql ${facts?.operation ?? name}`,
       weight: Math.max(1, Math.ceil(cost / this.settings.costPerToken)),
     };
     if (cost > this.settings.maxCost) {
+      span?.end('QUERY_TOO_COMPLEX');
       throw new GraphqlRequestError(
         400,
         'QUERY_TOO_COMPLEX',
@@ -295,10 +319,38 @@ export class GraphqlEdge {
       );
     }
     if (this.throttler === undefined) return;
-    await passGates(
-      [this.throttler],
-      new HttpRouteContext(request, context.reply, GraphqlEndpoint, GraphqlEndpoint.handle),
-    );
+    try {
+      await passGates(
+        [this.throttler],
+        new HttpRouteContext(request, context.reply, GraphqlEndpoint, GraphqlEndpoint.handle),
+      );
+    } catch (error) {
+      span?.end('RATE_LIMITED');
+      throw error;
+    }
+  }
+
+  /**
+   * The operation's span (tracing on): `<type> <name>` with its name, type and cost, child of the
+   * request's span. A single operation's loader batches become its children; the operations of a
+   * batched request share their loaders, whose batches stay children of the request's span.
+   */
+  private operationSpan(
+    context: OperationContext,
+    type: string,
+    name: string,
+    cost: number,
+  ): InnerSpan | undefined {
+    if (context.tracing === undefined) return undefined;
+    const span = this.spans.start(name === 'anonymous' ? type : `${type} ${name}`, {
+      'graphql.operation.type': type,
+      'graphql.operation.name': name,
+      'graphql.operation.cost': cost,
+    });
+    if (span === undefined) return undefined;
+    context.operationSpan = span;
+    if (!Array.isArray(context.req.body)) context.tracing.operation = span;
+    return span;
   }
 
   /** mercurius' errorFormatter: every error mapped, one status for the answer. */
@@ -308,9 +360,13 @@ export class GraphqlEdge {
   ): { statusCode: number; response: ExecutionResult } {
     const mapped: MappedError[] = [];
     for (const error of execution.errors ?? []) {
-      // mercurius wraps parse and validation errors in one error that lists them.
+      // mercurius wraps parse and validation errors in one error that lists them; its other
+      // wrappers (a mutation over GET) list plain errors and are mapped by their own code.
       const inner = (error.originalError as { errors?: unknown } | undefined)?.errors;
-      const list = Array.isArray(inner) ? (inner as GraphQLError[]) : [error];
+      const list =
+        Array.isArray(inner) && inner.every((e) => e instanceof GraphQLError)
+          ? (inner as GraphQLError[])
+          : [error];
       for (const e of list)
         mapped.push(mapGraphqlError(toGraphqlError(e), this.settings.introspection));
     }
@@ -319,6 +375,8 @@ export class GraphqlEdge {
     for (const m of mapped.filter((x) => x.internal)) {
       this.logger.error(`${GRAPHQL_PATH} internal error [${requestId}]: ${m.error.message}`);
     }
+    // A mutation sent over GET (RFC 9110: a 405 names the methods allowed).
+    if (mapped.some((m) => m.status === 405)) context?.reply?.header('allow', 'POST');
     const retry = mapped.find((m) => m.retryAfterSeconds !== undefined)?.retryAfterSeconds;
     if (retry !== undefined) context?.reply?.header('retry-after', String(retry));
     const facts = request === undefined ? undefined : (request as WithFacts)[FACTS];
@@ -326,7 +384,7 @@ export class GraphqlEdge {
       facts.errors = true;
       const m = graphqlMetrics().errors;
       for (const e of mapped)
-        m.inc({ app: 'graphql', operation: facts.operation, code: e.error.extensions.code });
+        m.inc({ app: this.app, operation: facts.operation, code: e.error.extensions.code });
     }
     // `data` present (even null): the operation ran, field errors are in the body, status 200.
     const ran = execution.data !== undefined;
@@ -356,6 +414,10 @@ export class GraphqlEdge {
   ): unknown {
     clearTimeout((request as WithFacts)[SAFETY_TIMER]);
     const facts = (request as WithFacts)[FACTS];
+    // Ended already unless cut short (the deadline's 504) before mercurius' onResolution.
+    for (const span of facts?.spans ?? []) {
+      span.end(reply.statusCode === 504 ? 'DEADLINE_EXCEEDED' : 'UNFINISHED');
+    }
     if (
       acceptsGraphqlResponse(request) &&
       String(reply.getHeader('content-type') ?? '').startsWith('application/json')

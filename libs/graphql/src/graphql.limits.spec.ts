@@ -1,5 +1,10 @@
 import { buildSchema, parse, specifiedRules, validate } from 'graphql';
-import { documentLimitsRule, operationCost } from './graphql.limits';
+import {
+  OperationCostCache,
+  documentLimitsRule,
+  knownOperationTypesRule,
+  operationCost,
+} from './graphql.limits';
 
 const schema = buildSchema(`
   type Query {
@@ -16,6 +21,23 @@ const codes = (query: string, limits = { maxDepth: 4, maxAliases: 2 }) =>
   validate(schema, parse(query), [...specifiedRules, documentLimitsRule(limits)]).map(
     (e) => e.extensions.code,
   );
+
+describe('knownOperationTypesRule', () => {
+  const messages = (query: string) =>
+    validate(schema, parse(query), [...specifiedRules, knownOperationTypesRule]).map(
+      (e) => e.message,
+    );
+
+  it('refuses operation types the schema has no root for, accepts queries', () => {
+    expect(messages('mutation { product(id: 1) { id } }')).toEqual([
+      'This API has no mutation operations',
+    ]);
+    expect(messages('subscription S { product(id: 1) { id } }')).toEqual([
+      'This API has no subscription operations',
+    ]);
+    expect(messages('query Q { product(id: 1) { id } }')).toEqual([]);
+  });
+});
 
 describe('documentLimitsRule', () => {
   it('accepts a document within the depth and alias limits', () => {
@@ -58,5 +80,27 @@ describe('operationCost', () => {
     expect(
       cost('{ product(id: 1) { ...F } } fragment F on Product { lines { product { id } } }'),
     ).toBe(7);
+  });
+});
+
+describe('OperationCostCache', () => {
+  it('costs a document once when no variable decides its cost, per operation', () => {
+    const cache = new OperationCostCache();
+    const document = parse(`
+      query One($id: ID!) { product(id: $id) { related { id } } }
+      query Two { products(first: 3) { edges { node { id } } } }`);
+    expect(cache.cost(schema, document, 'One', { id: 1 })).toBe(2);
+    expect(cache.cost(schema, document, 'Two', {})).toBe(7);
+    // The schema is not read again: a remembered cost, even against another schema.
+    const other = buildSchema('type Query { x: Int }');
+    expect(cache.cost(other, document, 'One', { id: 2 })).toBe(2);
+    expect(cache.cost(other, document, 'Two', {})).toBe(7);
+  });
+
+  it('costs again when `first` is a variable', () => {
+    const cache = new OperationCostCache();
+    const document = parse('query ($n: Int) { products(first: $n) { edges { node { id } } } }');
+    expect(cache.cost(schema, document, undefined, { n: 2 })).toBe(1 + 2 * 2);
+    expect(cache.cost(schema, document, undefined, { n: 40 })).toBe(1 + 40 * 2);
   });
 });

@@ -3,6 +3,7 @@ import {
   type DocumentNode,
   type FragmentDefinitionNode,
   GraphQLError,
+  Kind,
   type GraphQLField,
   type GraphQLNamedType,
   type GraphQLSchema,
@@ -91,6 +92,22 @@ export function documentLimitsRule(limits: DocumentLimits): ValidationRule {
   };
 }
 
+/**
+ * Validation rule: an operation whose type the schema has no root for (a mutation, as this schema
+ * is read-only) is invalid, so it is refused before execution over GET and POST alike. graphql-js
+ * 16 only finds out while executing (a `data: null` answer); version 17 has this rule built in.
+ */
+export const knownOperationTypesRule: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    const root = context.getSchema().getRootType(node.operation);
+    if (root === undefined || root === null) {
+      context.reportError(
+        new GraphQLError(`This API has no ${node.operation} operations`, { nodes: [node] }),
+      );
+    }
+  },
+});
+
 /** Items a list field without a `first` argument is assumed to hold (an order's lines...). */
 export const DEFAULT_LIST_SIZE = 5;
 
@@ -107,14 +124,55 @@ export function operationCost(
   operationName: string | null | undefined,
   variables: Record<string, unknown> | undefined,
 ): number {
+  return estimate(schema, document, operationName, variables).cost;
+}
+
+/**
+ * {@link operationCost} remembered per parsed document and operation when no variable changes it
+ * (a `first: $n` does): mercurius hands the same document object to every request with the same
+ * text, so a repeated operation is costed once. Entries go with their document (weakly held).
+ */
+export class OperationCostCache {
+  private readonly known = new WeakMap<DocumentNode, Map<string, number>>();
+
+  cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Record<string, unknown> | undefined,
+  ): number {
+    const key = operationName ?? '';
+    const cached = this.known.get(document)?.get(key);
+    if (cached !== undefined) return cached;
+    const { cost, byVariables } = estimate(schema, document, operationName, variables);
+    if (!byVariables) {
+      let costs = this.known.get(document);
+      if (costs === undefined) {
+        costs = new Map();
+        this.known.set(document, costs);
+      }
+      costs.set(key, cost);
+    }
+    return cost;
+  }
+}
+
+/** The cost, and whether a variable decided any part of it. */
+function estimate(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | undefined,
+): { cost: number; byVariables: boolean } {
+  let byVariables = false;
   const operation = getOperationAST(document, operationName);
-  if (operation === null || operation === undefined) return 0;
+  if (operation === null || operation === undefined) return { cost: 0, byVariables };
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) {
     if (d.kind === 'FragmentDefinition') fragments.set(d.name.value, d);
   }
   const root = schema.getRootType(operation.operation);
-  if (root === undefined || root === null) return 0;
+  if (root === undefined || root === null) return { cost: 0, byVariables };
 
   const costOf = (
     set: SelectionSetNode,
@@ -148,6 +206,9 @@ export function operationCost(
       if (!isCompositeType(named)) continue;
       let times = 1;
       let first: unknown;
+      // `first` is the only argument the cost reads.
+      const firstArgument = selection.arguments?.find((a) => a.name.value === 'first');
+      if (firstArgument?.value.kind === Kind.VARIABLE) byVariables = true;
       try {
         first = getArgumentValues(field, selection, variables).first;
       } catch {
@@ -160,5 +221,5 @@ export function operationCost(
     }
     return total;
   };
-  return costOf(operation.selectionSet, root, new Set());
+  return { cost: costOf(operation.selectionSet, root, new Set()), byVariables };
 }

@@ -7,12 +7,14 @@ import { MetricsController } from './metrics.controller';
 import { ObservabilitySetup } from './observability.setup';
 import { ConfigurableObservabilityModule } from './observability.options';
 import { ReadinessService } from './readiness.service';
+import { RequestSpans } from './request.spans';
 import { Telemetry } from './telemetry.service';
 
 const PROVIDERS: Provider[] = [
   Telemetry,
   ObservabilitySetup,
   ReadinessService,
+  RequestSpans,
   // createBffApp finds it: structured logger and request hooks.
   { provide: BFF_APP_SETUP, useExisting: ObservabilitySetup },
   // DownstreamClient picks it up: spans, metrics and timings of every downstream call.
@@ -29,6 +31,6 @@ const PROVIDERS: Provider[] = [
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController, MetricsController],
   providers: PROVIDERS,
-  exports: [Telemetry, DOWNSTREAM_OBSERVER, ReadinessService],
+  exports: [Telemetry, DOWNSTREAM_OBSERVER, ReadinessService, RequestSpans],
 })
 export class ObservabilityModule extends ConfigurableObservabilityModule {}

@@ -56,6 +56,23 @@ describe('RequestTracer', () => {
     });
   });
 
+  it('nests internal spans under the request, a failed one marked with its error type', () => {
+    const { tracer: t, spans } = tracer();
+    const started = t.startRequest(createRequestContext({}, 1000), undefined, 'POST', '/g', '/g');
+    const operation = t.startInner(started.span, 'query Page', { 'graphql.operation.cost': 6 });
+    const batch = t.startInner(operation, 'graphql.batch product', { 'graphql.batch.keys': 2 });
+    t.endInner(batch, 'UPSTREAM_5XX');
+    t.endInner(operation, undefined);
+    t.endRequest(started.span, 200);
+    const [b, o, server] = spans.getFinishedSpans();
+    expect(o).toMatchObject({ kind: SpanKind.INTERNAL, name: 'query Page', status: { code: 0 } });
+    expect(o.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
+    expect(o.attributes).toEqual({ 'graphql.operation.cost': 6 });
+    expect(b.parentSpanContext?.spanId).toBe(o.spanContext().spanId);
+    expect(b.status).toEqual({ code: 2, message: 'UPSTREAM_5XX' });
+    expect(b.attributes).toEqual({ 'graphql.batch.keys': 2, 'error.type': 'UPSTREAM_5XX' });
+  });
+
   it('starts a new trace when the inbound traceparent is missing or invalid', () => {
     const { tracer: t } = tracer();
     const ctx = createRequestContext({ traceparent: 'garbage' }, 1000);

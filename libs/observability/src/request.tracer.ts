@@ -3,6 +3,7 @@ import type { DownstreamCall } from '@app/downstream';
 import {
   ROOT_CONTEXT,
   type Span,
+  type SpanAttributes,
   SpanKind,
   SpanStatusCode,
   type Tracer,
@@ -124,6 +125,24 @@ export class RequestTracer {
       },
       trace.setSpan(ROOT_CONTEXT, parent),
     );
+  }
+
+  /** An internal span (a GraphQL operation, a loader batch), child of `parent`. */
+  startInner(parent: Span, name: string, attributes: SpanAttributes): Span {
+    return this.tracer.startSpan(
+      name,
+      { kind: SpanKind.INTERNAL, attributes },
+      trace.setSpan(ROOT_CONTEXT, parent),
+    );
+  }
+
+  /** Ends an internal span; `errorType` (a code, never a message with internals) marks it failed. */
+  endInner(span: Span, errorType: string | undefined): void {
+    if (errorType !== undefined) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
+      span.setAttribute('error.type', errorType);
+    }
+    span.end();
   }
 
   endDownstream(span: Span, status: number | undefined, outcome: string): void {

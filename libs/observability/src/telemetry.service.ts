@@ -2,7 +2,8 @@ import { BffConfig } from '@app/config';
 import { type RequestContext, RequestContextStore } from '@app/core';
 import type { DownstreamCall, DownstreamObserver, RawResponse } from '@app/downstream';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { Span } from '@opentelemetry/api';
+import type { Span, SpanAttributes } from '@opentelemetry/api';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { downstreamOutcome, downstreamStatus } from './downstream.outcome';
@@ -42,6 +43,8 @@ export class Telemetry implements DownstreamObserver, OnModuleInit, OnApplicatio
   private readonly tracing: (() => Promise<RequestTracer>) | undefined;
   private readonly states = new WeakMap<RequestContext, RequestState>();
   private readonly aborted = new WeakSet<FastifyRequest>();
+  /** The inner span (a loader batch...) whose work is running: its downstream calls are its children. */
+  private readonly active = new AsyncLocalStorage<Span>();
   /** Request lines of 2xx-4xx (info) and 5xx (warn) answers are written; fixed at start-up. */
   private readonly logOk: boolean;
   private readonly logFailed: boolean;
@@ -124,7 +127,7 @@ export class Telemetry implements DownstreamObserver, OnModuleInit, OnApplicatio
         this.states.set(ctx, state);
       }
       if (this.tracer !== undefined && state.span !== undefined) {
-        span = this.tracer.startDownstream(state.span, call);
+        span = this.tracer.startDownstream(this.active.getStore() ?? state.span, call);
         call.spanId = span.spanContext().spanId;
       }
     }
@@ -143,6 +146,29 @@ export class Telemetry implements DownstreamObserver, OnModuleInit, OnApplicatio
         this.tracer?.endDownstream(span, response?.status ?? downstreamStatus(error), outcome);
       }
     };
+  }
+
+  /**
+   * An internal span of the current request: child of `parent`, else of the inner span running,
+   * else of the request's span. Undefined when tracing is off or outside a traced request.
+   */
+  startInner(name: string, attributes: SpanAttributes, parent?: Span): Span | undefined {
+    if (this.tracer === undefined) return undefined;
+    let on = parent ?? this.active.getStore();
+    if (on === undefined) {
+      const ctx = RequestContextStore.current();
+      on = ctx === undefined ? undefined : this.states.get(ctx)?.span;
+    }
+    return on === undefined ? undefined : this.tracer.startInner(on, name, attributes);
+  }
+
+  endInner(span: Span, errorType: string | undefined): void {
+    this.tracer?.endInner(span, errorType);
+  }
+
+  /** Runs `work` with `span` as the parent of the spans it starts (downstream calls included). */
+  within<T>(span: Span, work: () => T): T {
+    return this.active.run(span, work);
   }
 
   async onApplicationShutdown(): Promise<void> {
