@@ -1,6 +1,7 @@
 // `npm start`: the sandbox and the three BFFs, each in its own process, on embedded defaults
 // (in-memory stores, sandbox downstreams). Ctrl-C stops them all.
 import { spawn } from 'node:child_process';
+import { BFF_NODE_FLAGS } from './node-flags.mjs';
 
 const processes = [
   { name: 'sandbox', entry: 'dist/apps/sandbox/apps/sandbox/src/main.js' },
@@ -26,7 +27,7 @@ function stopAll(code) {
 }
 
 for (const { name, entry } of processes) {
-  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+  const child = spawn(process.execPath, ['--enable-source-maps', ...BFF_NODE_FLAGS, entry], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = (line) => `[${name}] ${line}\n`;

@@ -10,6 +10,7 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import { BFF_APPS } from './support/bff-apps';
+
 import { type Sandbox, startApp, startSandbox } from './support/stack';
 import { parseYaml, readYaml, readYamlDocuments } from './support/yaml';
 
@@ -21,6 +22,10 @@ import { parseYaml, readYaml, readYamlDocuments } from './support/yaml';
  */
 
 const ROOT = resolve(__dirname, '..');
+/** The Node flags of every BFF process (scripts/node-flags.mjs). */
+const BFF_NODE_FLAGS = JSON.parse(
+  readFileSync(join(ROOT, 'scripts/bff-node-flags.json'), 'utf8'),
+) as string[];
 const BASE = join(ROOT, 'deploy/kubernetes/base');
 const OVERLAYS = join(ROOT, 'deploy/kubernetes/overlays');
 const APPS: readonly BffAppName[] = ['web-bff', 'mobile-bff', 'admin-bff'];
@@ -153,6 +158,8 @@ describe('deploy/kubernetes', () => {
       const c = container(app);
       const entry = c.command?.at(-1) ?? '';
       expect(entry).toBe(`dist/apps/${app}/apps/${app}/src/main.js`);
+      // The same Node flags as `npm start` and the benchmarks (scripts/node-flags.mjs).
+      expect(c.command?.slice(0, -1)).toEqual(['node', ...BFF_NODE_FLAGS]);
       expect(existsSync(join(ROOT, `apps/${app}/src/main.ts`))).toBe(true);
       const { config } = loadRecording(containerEnv(app));
       expect(c.ports).toEqual([

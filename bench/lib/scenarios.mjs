@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { freePort, startProcess, waitHttp } from './procs.mjs';
 import { nginxConfig } from './tools.mjs';
+import { BFF_NODE_FLAGS } from '../../scripts/node-flags.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -97,10 +98,16 @@ async function startBff(ctx, name, { app = 'web-bff', env = {}, routes }) {
     ? ['--cpu-prof', '--cpu-prof-dir', ctx.cpuProfDir, '--cpu-prof-name', `${name}.cpuprofile`]
     : [];
   // ctx.root: another checkout's build (--base), measured in the same run.
-  const proc = startProcess(name, process.execPath, [...prof, mainOf(app, ctx.root)], {
-    cwd: ctx.root ?? ROOT,
-    env: bffEnv(ctx, app, port, routesFile, env),
-  });
+  // The flags `npm start` gives a BFF (every build in the run, --base included).
+  const proc = startProcess(
+    name,
+    process.execPath,
+    [...prof, ...BFF_NODE_FLAGS, mainOf(app, ctx.root)],
+    {
+      cwd: ctx.root ?? ROOT,
+      env: bffEnv(ctx, app, port, routesFile, env),
+    },
+  );
   proc.base = `http://127.0.0.1:${port}`;
   try {
     await waitHttp(`${proc.base}/health/live`, 60_000, () => proc.running);

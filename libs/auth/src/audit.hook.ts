@@ -90,22 +90,32 @@ export class AuditHook implements OnApplicationShutdown {
     // Registered while the module graph is built, i.e. before Nest adds its routes.
     fastify?.addHook(
       'onSend',
-      async (request: AuditedRequest, reply: FastifyReply, payload: unknown) => {
-        if (!MUTATING.has(request.method) || request[AUDITED]) return payload;
+      // A callback hook: reads (most answers) pass without a promise and a microtask turn.
+      (
+        request: AuditedRequest,
+        reply: FastifyReply,
+        payload: unknown,
+        done: (error: Error | null, payload?: unknown) => void,
+      ) => {
+        if (!MUTATING.has(request.method) || request[AUDITED]) return done(null, payload);
         request[AUDITED] = true;
-        try {
-          const ip = this.ips.fromRequest(request.socket.remoteAddress, request.headers);
-          await this.trail.append(auditRecordOf(request, reply, ip));
-        } catch (error) {
-          throw new AuditUnavailableError(
+        const unavailable = (error: unknown) =>
+          new AuditUnavailableError(
             'The audit trail is unavailable; the outcome was not recorded',
             undefined,
-            {
-              cause: error,
-            },
+            { cause: error },
           );
+        let appended: Promise<unknown>;
+        try {
+          const ip = this.ips.fromRequest(request.socket.remoteAddress, request.headers);
+          appended = this.trail.append(auditRecordOf(request, reply, ip));
+        } catch (error) {
+          return done(unavailable(error));
         }
-        return payload;
+        appended.then(
+          () => done(null, payload),
+          (error: unknown) => done(unavailable(error)),
+        );
       },
     );
   }

@@ -43,9 +43,23 @@ class BodyLimit extends Transform {
 /** Answers up to this size (by their Content-Length) are buffered; larger or unsized ones stream. */
 const SMALL_BODY_BYTES = 16 * 1024;
 
+/** undici's response body: read whole by its own consumer, without an async iterator. */
+interface BytesBody {
+  bytes(): Promise<Uint8Array>;
+}
+
+const hasBytes = (body: Readable): body is Readable & BytesBody =>
+  typeof (body as Partial<BytesBody>).bytes === 'function';
+
 async function readSmallBody(body: Readable, service: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   try {
+    if (hasBytes(body)) {
+      // The async iterator cost an iterator, an end-of-stream watcher and a promise per chunk
+      // (about 2 % of a pass-through profile); undici's consumer collects the chunks directly.
+      const bytes = await body.bytes();
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
     for await (const chunk of body) chunks.push(chunk as Buffer);
   } catch (error) {
     throw new BadUpstreamResponseError(`Downstream ${service} broke off its answer`, service, {

@@ -43,23 +43,36 @@ export function installSession(fastify: FastifyInstance, service: SessionService
   const clearSession = cookie(config.cookieName, '', 0);
   const clearLogin = cookie(config.loginCookieName, '', 0);
 
-  fastify.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    const route = request.routeOptions.url;
-    if (route !== undefined && EXEMPT_ROUTES.has(route)) return;
-    const sessionId = readCookie(request.headers.cookie, config.cookieName);
-    if (sessionId === undefined || request.method === 'OPTIONS') return;
-    // Explicit credentials win; the cookie is then irrelevant (and not a CSRF vector).
-    if (request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined) {
-      return;
-    }
-    if (!hasCsrfHeader(request)) throw new CsrfHeaderRequiredError();
+  const useSession = async (request: FastifyRequest, reply: FastifyReply, sessionId: string) => {
     const session = await service.resolve(sessionId);
     if (session === undefined) {
       reply.header('set-cookie', clearSession);
       return;
     }
     request.headers.authorization = `Bearer ${session.accessToken}`;
-  });
+  };
+  // A callback hook, not an async one: most requests carry no session cookie and pass without a
+  // promise and a microtask turn (this hook runs on every route, pass-through included).
+  fastify.addHook(
+    'preHandler',
+    (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
+      const route = request.routeOptions.url;
+      if (route !== undefined && EXEMPT_ROUTES.has(route)) return done();
+      const cookies = request.headers.cookie;
+      if (cookies === undefined || request.method === 'OPTIONS') return done();
+      const sessionId = readCookie(cookies, config.cookieName);
+      if (sessionId === undefined) return done();
+      // Explicit credentials win; the cookie is then irrelevant (and not a CSRF vector).
+      if (
+        request.headers.authorization !== undefined ||
+        request.headers['x-api-key'] !== undefined
+      ) {
+        return done();
+      }
+      if (!hasCsrfHeader(request)) return done(new CsrfHeaderRequiredError());
+      useSession(request, reply, sessionId).then(() => done(), done);
+    },
+  );
 
   fastify.get<{ Querystring: { returnTo?: string } }>(
     SESSION_ROUTES.login,

@@ -89,9 +89,14 @@ export class AddressGate {
       if (refusal === undefined) done(null, payload);
       else done(refusal);
     });
-    fastify.addHook('onSend', async (request, reply, payload) => {
-      if (this.shouldCharge(request, reply.statusCode)) await this.chargeRefused(request);
-      return payload;
+    // A callback hook: only a charged refusal waits for the store; every other answer goes on
+    // without a promise and a microtask turn.
+    fastify.addHook('onSend', (request, reply, payload, done) => {
+      if (!this.shouldCharge(request, reply.statusCode)) return done(null, payload);
+      this.chargeRefused(request).then(
+        () => done(null, payload),
+        () => done(null, payload),
+      );
     });
   }
 

@@ -9,7 +9,7 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import type { LimitedTier } from '@app/config';
-import { RequestContextStore, type Tier } from '@app/core';
+import { HttpRouteContext, RequestContextStore, type Tier } from '@app/core';
 import type { FastifyRequest } from 'fastify';
 import { markTierChecked } from './address-gate.hook';
 import { ClientIpResolver } from './client-ip';
@@ -71,7 +71,16 @@ export class TieredThrottlerGuard extends ThrottlerGuard {
 
   override canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() === 'http') markTierChecked(context.switchToHttp().getRequest<object>());
+    // A declarative route (@app/routing's native Fastify route) carries no throttler metadata:
+    // the stock guard's walk (a dozen metadata lookups and four awaits per request) finds nothing
+    // there, so the check itself runs directly, with the same skip rule and the same charge.
+    if (context instanceof HttpRouteContext) return this.admitRoute(context);
     return super.canActivate(context);
+  }
+
+  private async admitRoute(context: ExecutionContext): Promise<boolean> {
+    if (await this.shouldSkip(context)) return true;
+    return this.charge(context, (tracker) => this.generateKey(context, tracker));
   }
 
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
@@ -81,17 +90,29 @@ export class TieredThrottlerGuard extends ThrottlerGuard {
 
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
     const { context, throttler, generateKey } = props;
+    return this.charge(context, (tracker) =>
+      generateKey(context, tracker, throttler.name ?? 'default'),
+    );
+  }
+
+  /**
+   * Takes the request's weight from its caller's buckets (`key` of the `<tier>:<caller>` tracker;
+   * a declarative route may force a tier, e.g. a stricter one, whoever the caller is); sets the
+   * RateLimit fields; throws a typed 429.
+   */
+  private async charge(
+    context: ExecutionContext,
+    key: (tracker: string) => string,
+  ): Promise<boolean> {
     const { req: raw, res } = this.getRequestResponse(context);
     const req = raw as FastifyRequest;
     const caller = this.resolveCaller(req);
-    // A declarative route may force a tier (e.g. a stricter one) whoever the caller is.
     const tier = req.bffContext?.route?.tier ?? caller.tier;
     if (tier === 'internal') return true;
     const route = this.routeLimits(context);
     const policy = route.policies[tier];
-    const key = generateKey(context, `${tier}:${caller.identity}`, throttler.name ?? 'default');
     const weight = this.weightOf(req, route);
-    const decision = await this.store.consume(key, policy, weight);
+    const decision = await this.store.consume(key(`${tier}:${caller.identity}`), policy, weight);
     this.setResponseHeader(res, 'RateLimit-Policy', policy.policyHeader);
     this.setResponseHeader(res, 'RateLimit', formatRateLimit(policy, decision));
     if (!decision.allowed) {

@@ -82,33 +82,30 @@ export class UndiciTransport implements DownstreamTransport {
 
   /**
    * Pass-through: the request body streams up, the response body is handed back unread. The budget
-   * bounds the wait for the response head only; the body then flows under the pool's bodyTimeout
-   * (longest silence between chunks), so a large download is not cut at the endpoint deadline.
+   * bounds the wait for the response head only: the deadline layer clears its timer and drops the
+   * caller's listener as soon as this returns, so the call's signal cannot fire during the body,
+   * which then flows under the pool's bodyTimeout (longest silence between chunks) and is not cut
+   * at the endpoint deadline. (A second controller per call, detached after the head, cost an
+   * AbortController and two listener changes per request for the same behaviour.)
    */
   private async stream(
     call: DownstreamCall,
     balancer: InstanceBalancer<Instance>,
     instance: BalancedInstance<Instance>,
   ): Promise<RawResponse> {
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort(call.signal.reason);
-    if (call.signal.aborted) onAbort();
-    else call.signal.addEventListener('abort', onAbort, { once: true });
     try {
       const res = await instance.target.pool.request({
         method: call.method,
         path: instance.target.prefix + call.path,
         headers: call.headers,
         body: call.body,
-        signal: controller.signal,
+        signal: call.signal,
       });
-      call.signal.removeEventListener('abort', onAbort);
       const outcome: CallOutcome = UNHEALTHY_STATUS.has(res.statusCode) ? 'failure' : 'success';
       // Pending until the body is done, so least-pending sees long downloads.
       res.body.once('close', () => balancer.release(instance, outcome));
       return { status: res.statusCode, headers: res.headers, body: EMPTY, stream: res.body };
     } catch (error) {
-      call.signal.removeEventListener('abort', onAbort);
       balancer.release(instance, this.failureOutcome(call));
       throw toTransportError(error, call);
     }
