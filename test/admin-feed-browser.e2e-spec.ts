@@ -1,8 +1,9 @@
 import { type Server, createServer } from 'node:http';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createAdminBff } from '../apps/admin-bff/src/admin-bff.app';
 import { freePort } from './support/free-port';
 import { type RunningApp, type Sandbox, startApp, startSandbox } from './support/stack';
+import { launchBrowser } from './support/browser';
 
 jest.setTimeout(60_000);
 
@@ -34,19 +35,7 @@ describe('live feed from a real browser: Origin allow-list', () => {
     admin = await startApp(createAdminBff, sandbox, {
       EVENTS_ALLOWED_ORIGINS: `http://127.0.0.1:${port}`,
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {

@@ -58,7 +58,9 @@ export function installDeadline(fastify: FastifyInstance): void {
     if (ms !== undefined) ctx.deadlineAt = ctx.startedAt + ms;
     const left = ctx.deadlineAt - performance.now();
     if (left <= 0) return done(new DeadlineExceededError(DEADLINE_MESSAGE));
-    (request as WithTimer)[TIMER] = setTimeout(expire, left, request, reply);
+    // Whole milliseconds: Node keeps one timer list per distinct duration, so a fractional one
+    // made a list (and a priority-queue insert) per request; rounded up, requests share a list.
+    (request as WithTimer)[TIMER] = setTimeout(expire, Math.ceil(left), request, reply);
     done();
   });
   fastify.addHook('onSend', (request, _reply, payload, done) => {

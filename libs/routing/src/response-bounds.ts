@@ -94,7 +94,11 @@ export function boundResponse(
       route.service,
     );
   }
-  const left = Math.max(1, route.bounds.responseTimeoutMs - (performance.now() - startedAt));
+  // Whole milliseconds, so the timers of concurrent answers share Node's list for that duration.
+  const left = Math.max(
+    1,
+    Math.ceil(route.bounds.responseTimeoutMs - (performance.now() - startedAt)),
+  );
   if (Number.isFinite(declared)) {
     // Sized: the HTTP parser already stops at Content-Length; only the total time needs a watch.
     const body = res.body;
