@@ -231,7 +231,7 @@ describe('Redis Cluster', () => {
       const after = (await cluster.keysPerMaster('bff:rl:*')).get(promoted) ?? [];
       expect(after.filter((key) => !before.has(key)).length).toBeGreaterThan(0);
 
-      // The shared cache works again: stored by A, a hit on B, purged on both over pub/sub.
+      // The shared cache works again: stored by A, a hit on B, then a purge reaches B over pub/sub.
       const ip = newClient();
       expect((await get(webA, '/products/prd_0007', ip)).headers.get('x-cache')).toBe('MISS');
       await until(
