@@ -13,11 +13,22 @@ export interface ClusterNode {
   readonly child: ChildProcess;
 }
 
+/** What {@link RedisCluster.failOver} saw. */
+export interface Failover {
+  /** Port of the replica that took over the dead master's slots. */
+  readonly promoted: number;
+  /** Milliseconds from the SIGKILL until the promoted replica serves the slots (cluster ok). */
+  readonly tookMs: number;
+}
+
 /**
  * A private Redis Cluster on loopback: `masters` masters with one replica each, started from
  * redis-server (cluster mode, node timeout 1 s so a failover takes seconds) and joined with
  * `redis-cli --cluster create`. Client and bus ports both come from freePort (a bus port of
- * port + 10000 could land in the ephemeral range).
+ * port + 10000 could land in the ephemeral range). {@link start} returns once every replica has
+ * finished its initial sync: a replica that never synced refuses to fail over ("Disconnected from
+ * master for longer than allowed", `cluster-replica-validity-factor`), so a master killed before
+ * that stays dead and its slots stay down.
  */
 export class RedisCluster {
   private constructor(
@@ -53,6 +64,9 @@ export class RedisCluster {
           '',
           '--appendonly',
           'no',
+          // Redis 7 waits 5 s before a diskless initial sync (to batch replicas): start it at once.
+          '--repl-diskless-sync-delay',
+          '0',
         ],
         { stdio: 'ignore' },
       );
@@ -78,6 +92,7 @@ export class RedisCluster {
       { timeout: 30_000 },
     );
     await cluster.waitHealthy();
+    await cluster.waitReplicasSynced();
     return cluster;
   }
 
@@ -130,6 +145,72 @@ export class RedisCluster {
       timeoutMs,
       'redis cluster healthy',
     );
+  }
+
+  /** Waits until every live replica has a link up to its master and no sync in progress. */
+  async waitReplicasSynced(timeoutMs = 30_000): Promise<void> {
+    await until(
+      async () => {
+        for (const node of this.alive()) {
+          const info = await this.cli(node.port, 'info', 'replication').catch(() => '');
+          if (info.includes('role:master')) continue;
+          if (
+            !info.includes('master_link_status:up') ||
+            info.includes('master_sync_in_progress:1')
+          ) {
+            return false;
+          }
+        }
+        return true;
+      },
+      timeoutMs,
+      'every replica synced with its master',
+    );
+  }
+
+  /** Port of the replica of the master on `masterPort` (CLUSTER NODES of a live node). */
+  async replicaOf(masterPort: number): Promise<number> {
+    const lines = (await this.cli(this.alive()[0].port, 'cluster', 'nodes')).split('\n');
+    const master = lines.find((l) => l.includes(`:${masterPort}@`));
+    const replica = master && lines.find((l) => l.split(' ')[3] === master.split(' ')[0]);
+    if (replica === undefined) throw new Error(`no replica of the master on ${masterPort}`);
+    return Number(/:(\d+)@/.exec(replica)![1]);
+  }
+
+  /**
+   * SIGKILLs the master on `port` once its replica is in sync, then waits until that replica is
+   * master and the cluster serves every slot again. Throws after `timeoutMs` with the replica's
+   * view (a replica that cannot fail over says why in its replication state).
+   */
+  async failOver(port: number, timeoutMs = 30_000): Promise<Failover> {
+    await this.waitReplicasSynced();
+    const replica = await this.replicaOf(port);
+    await this.kill(port);
+    const killedAt = Date.now();
+    const promoted = async (): Promise<boolean> => {
+      const role = await this.cli(replica, 'info', 'replication').catch(() => '');
+      if (!role.includes('role:master')) return false;
+      const masters = await this.masterPorts().catch((): number[] => []);
+      return masters.includes(replica) && !masters.includes(port);
+    };
+    try {
+      await until(promoted, timeoutMs, 'promotion');
+      // The other nodes learn of the promotion over the bus: wait until they all serve the slots.
+      await this.waitHealthy(Math.max(1_000, timeoutMs - (Date.now() - killedAt)));
+    } catch (error) {
+      const state = await this.cli(replica, 'info', 'replication').catch((e: Error) => e.message);
+      const link = state
+        .split('\n')
+        .filter((l) => /^(role|master_link_status|master_link_down_since_seconds):/.test(l))
+        .map((l) => l.trim())
+        .join(' ');
+      throw new Error(
+        `replica ${replica} did not take over from master ${port} within ${timeoutMs} ms ` +
+          `(${(error as Error).message}; replica: ${link})`,
+        { cause: error },
+      );
+    }
+    return { promoted: replica, tookMs: Date.now() - killedAt };
   }
 
   /** SIGKILLs the node on `port` (a master: its replica takes over after the node timeout). */

@@ -277,6 +277,9 @@ describe('createRedisClient with a Redis Cluster URL', () => {
         maxRetriesPerRequest: 0,
         autoResendUnfulfilledCommands: false,
       });
+      // Lazy node connections: a command for a node found by MOVED waits for its connection.
+      expect(cluster.options.redisOptions).not.toHaveProperty('lazyConnect');
+      expect(cluster.options.redisOptions).not.toHaveProperty('enableOfflineQueue');
     } finally {
       closeRedisClient(client);
     }

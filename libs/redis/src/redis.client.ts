@@ -112,9 +112,11 @@ export function createRedisClient(options: RedisClientOptions): Redis {
 
 /**
  * A Redis Cluster client with the same per-node settings as a single-node client. The cluster adds
- * only what a cluster needs: it follows MOVED/ASK (a slot that moved, a resharding), and while a
- * failed master's replica is promoted its commands fail like any command on a dead node (no
- * offline queue, no retry), so each use's failure policy applies the same way.
+ * only what a cluster needs: it follows MOVED/ASK (a slot that moved, a resharding) and, after a
+ * CLUSTERDOWN or a closed connection, refreshes its slots and re-sends the command, always within
+ * the command timeout (at most `maxRedirections` times). While a failed master's replica is
+ * promoted its commands therefore fail after the command timeout like any command on a dead node
+ * (no offline queue), so each use's failure policy applies the same way.
  */
 function createCluster(url: string, perConnection: RedisOptions): Cluster {
   const rest = url.slice(CLUSTER_SCHEME.length);
@@ -131,7 +133,18 @@ function createCluster(url: string, perConnection: RedisOptions): Cluster {
       };
     });
   // The cluster owns reconnects and the offline queue; the rest applies to every node connection.
-  const { retryStrategy: _retry, enableOfflineQueue: _queue, ...nodeOptions } = perConnection;
+  // Node connections stay lazy (ioredis' own default for them): a connection made on a MOVED to a
+  // node the client did not know (a promoted replica) is then in `wait`, and the command waits in
+  // it until it connects, within the command timeout. An eager one is `connecting`, which the
+  // cluster (no offline queue) refuses with "Connection is closed." and retries every 100 ms
+  // until the command timeout: under load the first commands for the promoted replica's slots
+  // timed out after a failover (limits per instance for a while), while the slots were fine.
+  const {
+    retryStrategy: _retry,
+    enableOfflineQueue: _queue,
+    lazyConnect: _lazy,
+    ...nodeOptions
+  } = perConnection;
   return new Cluster(nodes, {
     redisOptions: {
       ...nodeOptions,
