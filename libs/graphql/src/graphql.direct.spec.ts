@@ -6,6 +6,7 @@ import {
   Field,
   Info,
   Int,
+  ObjectType,
   Parent,
   Query,
   ResolveField,
@@ -76,6 +77,21 @@ class ThingResolver {
   }
 }
 
+@ObjectType('Gadget')
+class GadgetModel {
+  @Field()
+  name!: string;
+}
+
+/** Typed by its model class, as the facade's resolvers are: the map key is the object type's name. */
+@Resolver(() => GadgetModel)
+class GadgetResolver {
+  @ResolveField(() => String)
+  shout(@Parent() gadget: GadgetModel): string {
+    return gadget.name.toUpperCase();
+  }
+}
+
 const nestWrapped = () => 'wrapped by Nest';
 
 function explored(): Record<string, Record<string, (...args: unknown[]) => unknown>> {
@@ -105,6 +121,14 @@ describe('directResolvers', () => {
       expect(map.Query[name]).toBe(nestWrapped);
     }
     expect(map.Thing.watched).toBe(nestWrapped);
+  });
+
+  it("finds a field resolver of a model-typed resolver under the model's type name", () => {
+    const typed = directResolvers(
+      { Gadget: { shout: nestWrapped as (...args: unknown[]) => unknown } },
+      [new GadgetResolver()],
+    );
+    expect(typed.Gadget.shout({ name: 'g' }, {}, {}, {})).toBe('G');
   });
 
   it('takes the list of maps @nestjs/graphql hands over', () => {
