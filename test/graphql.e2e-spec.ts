@@ -250,6 +250,39 @@ describe('GraphQL facade (/graphql) against the sandbox', () => {
       });
     });
 
+    // Resolvers run without Nest's per-call wrapper (graphql.direct.ts): their own refusals and
+    // argument checks still decide, before any downstream call.
+    it('refuses an anonymous order(id) and viewer orders with UNAUTHENTICATED, calling nothing', async () => {
+      const res = await post(web, {
+        query: '{ order(id: "ord_00001") { id } viewer { orders { totalCount } } }',
+      });
+      const body: Json = await json(res);
+      expect(res.status).toBe(200);
+      expect(body.data).toEqual({ order: null, viewer: null });
+      expect(body.errors.map((e: Json) => [e.path, e.extensions.code])).toEqual(
+        expect.arrayContaining([
+          [['order'], 'UNAUTHENTICATED'],
+          [['viewer'], 'UNAUTHENTICATED'],
+        ]),
+      );
+      expect(totalHits()).toBe(0);
+    });
+
+    it('checks a field argument in its resolver: related(first: 0) is BAD_USER_INPUT at its path', async () => {
+      const res = await post(web, {
+        query: 'query P($n: Int!) { product(id: "prd_0001") { id related(first: $n) { id } } }',
+        variables: { n: 0 },
+      });
+      const body: Json = await json(res);
+      expect(res.status).toBe(200);
+      expect(body.data.product).toEqual({ id: 'prd_0001', related: null });
+      expect(body.errors).toHaveLength(1);
+      expect(body.errors[0]).toMatchObject({
+        path: ['product', 'related'],
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    });
+
     it("applies an API key's roles and scopes per field; refuses an unknown key with 401", async () => {
       const query = '{ order(id: "ord_00002") { id fraudScore } }';
       const res = await post(web, { query }, { 'x-api-key': apiKey });

@@ -3,6 +3,7 @@ import { BffConfig } from '@app/config';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { MercuriusDriverConfig } from '@nestjs/mercurius';
+import { directResolvers } from './graphql.direct';
 import { ScopedMercuriusDriver } from './graphql.driver';
 import { GraphqlEdge } from './graphql.edge';
 import { PersistedQueryStore } from './graphql.persisted-queries';
@@ -36,11 +37,13 @@ const PERSISTED_QUERIES = {
   inject: [BffConfig],
 };
 
-/** The edge's own module, so the driver's options factory can inject it. */
+const RESOLVERS = [ProductResolver, ViewerResolver, OrderResolver, OrderLineResolver, HomeResolver];
+
+/** The edge and the resolvers in their own module, so the driver's options factory can inject them. */
 @Module({
   imports: [DownstreamClientsModule],
-  providers: [SETTINGS, PERSISTED_QUERIES, GraphqlEdge],
-  exports: [SETTINGS, GraphqlEdge],
+  providers: [SETTINGS, PERSISTED_QUERIES, GraphqlEdge, ...RESOLVERS],
+  exports: [SETTINGS, GraphqlEdge, ...RESOLVERS],
 })
 class GraphqlEdgeModule {}
 
@@ -64,11 +67,14 @@ export class GraphqlFacadeModule {
         GraphQLModule.forRootAsync<MercuriusDriverConfig>({
           driver: ScopedMercuriusDriver,
           imports: [GraphqlEdgeModule],
-          inject: [GraphqlEdge],
-          useFactory: (edge: GraphqlEdge) => edge.driverOptions(options.app),
+          inject: [GraphqlEdge, ...RESOLVERS],
+          useFactory: (edge: GraphqlEdge, ...resolvers: object[]) => ({
+            ...edge.driverOptions(options.app),
+            // Resolvers without Nest's per-call wrapper where it has nothing to do (see directResolvers).
+            transformResolvers: (map) => directResolvers(map, resolvers),
+          }),
         }),
       ],
-      providers: [ProductResolver, ViewerResolver, OrderResolver, OrderLineResolver, HomeResolver],
     };
   }
 }
