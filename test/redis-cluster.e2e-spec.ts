@@ -83,6 +83,22 @@ describe('Redis Cluster', () => {
     return res;
   };
 
+  /** A product page stored by A (MISS) is a HIT on B once its level-2 entry and tag are in. */
+  async function expectSharedCache(id: string): Promise<void> {
+    const ip = newClient();
+    expect((await get(webA, `/products/${id}`, ip)).headers.get('x-cache')).toBe('MISS');
+    // Level 2 is written after the answer (entry, then its tag): B asks once both are in.
+    await until(
+      async () =>
+        [...(await cluster.keysPerMaster('bff:cache:t:*')).values()]
+          .flat()
+          .includes(`bff:cache:t:product:${id}`),
+      10_000,
+      `cache entry for ${id} in the cluster`,
+    );
+    expect((await get(webB, `/products/${id}`, ip)).headers.get('x-cache')).toBe('HIT');
+  }
+
   /** BURST requests alternating between the instances, then one more: 429 if the bucket is shared. */
   async function sharedBurst(ip: string): Promise<number[]> {
     const statuses: number[] = [];
@@ -103,18 +119,7 @@ describe('Redis Cluster', () => {
   });
 
   it('shares the cache level 2 and purges a tag on every instance', async () => {
-    const ip = newClient();
-    expect((await get(webA, '/products/prd_0003', ip)).headers.get('x-cache')).toBe('MISS');
-    // Level 2 is written after the answer (entry, then its tag): B asks once both are in.
-    await until(
-      async () =>
-        [...(await cluster.keysPerMaster('bff:cache:t:*')).values()]
-          .flat()
-          .includes('bff:cache:t:product:prd_0003'),
-      10_000,
-      'cache entry in the cluster',
-    );
-    expect((await get(webB, '/products/prd_0003', ip)).headers.get('x-cache')).toBe('HIT');
+    await expectSharedCache('prd_0003');
     const purged = await fetch(`${admin.url}/ops/cache/purge`, {
       method: 'POST',
       headers: {
@@ -232,17 +237,7 @@ describe('Redis Cluster', () => {
       expect(after.filter((key) => !before.has(key)).length).toBeGreaterThan(0);
 
       // The shared cache works again: stored by A, a hit on B, then a purge reaches B over pub/sub.
-      const ip = newClient();
-      expect((await get(webA, '/products/prd_0007', ip)).headers.get('x-cache')).toBe('MISS');
-      await until(
-        async () =>
-          [...(await cluster.keysPerMaster('bff:cache:t:*')).values()]
-            .flat()
-            .includes('bff:cache:t:product:prd_0007'),
-        10_000,
-        'cache entry in the cluster after failover',
-      );
-      expect((await get(webB, '/products/prd_0007', ip)).headers.get('x-cache')).toBe('HIT');
+      await expectSharedCache('prd_0007');
       const purged = await fetch(`${admin.url}/ops/cache/purge`, {
         method: 'POST',
         headers: {
